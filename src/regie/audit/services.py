@@ -1,0 +1,145 @@
+"""The one door for writing the audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection, transaction
+from django.db.models import F
+
+from regie.audit.chain import GENESIS, VerifyResult, entry_hash, verify_chain
+from regie.audit.models import Action, AuditChainHead, AuditEntry, Outcome, Purpose
+
+
+def _actor_fields(actor: AbstractBaseUser | AnonymousUser | None) -> dict[str, Any]:
+    if actor is None or not actor.is_authenticated:
+        return {"actor_id": None, "actor_username": "(system)" if actor is None else "(anonymous)",
+                "actor_role": "", "actor_base_team_code": "", "actor_unit_code": ""}
+    position = getattr(actor, "position", None)
+    team = getattr(position, "base_team", None) if position else None
+    unit_code = ""
+    if position is not None:
+        if team is not None:
+            unit_code = team.district.unit.code
+        elif position.district_id:
+            unit_code = position.district.unit.code
+        elif position.unit_id:
+            unit_code = position.unit.code
+    return {
+        "actor_id": actor.pk,
+        "actor_username": actor.get_username(),
+        "actor_role": position.role if position else "",
+        "actor_base_team_code": team.code if team else "",
+        "actor_unit_code": unit_code,
+    }
+
+
+def default_purpose(actor: AbstractBaseUser | AnonymousUser | None) -> str:
+    from regie.organisation.roles import ROLE_PURPOSE, Role
+
+    position = getattr(actor, "position", None) if actor is not None else None
+    if position is None:
+        return Purpose.WPG13
+    return ROLE_PURPOSE.get(Role(position.role), Purpose.WPG13)
+
+
+def audit_log(
+    *,
+    actor: AbstractBaseUser | AnonymousUser | None,
+    action: Action | str,
+    object_type: str,
+    object_id: str | int = "",
+    purpose: Purpose | str | None = None,
+    outcome: Outcome | str = Outcome.SUCCESS,
+    detail: Mapping[str, Any] | None = None,
+) -> AuditEntry:
+    """Append one entry. Runs in its own (nested) transaction and locks the chain head, so
+    concurrent writers get consecutive sequence numbers and a single unbroken chain."""
+    fields: dict[str, Any] = {
+        **_actor_fields(actor),
+        "action": str(action),
+        "object_type": object_type,
+        "object_id": str(object_id),
+        "purpose": str(purpose or default_purpose(actor)),
+        "outcome": str(outcome),
+        "detail": dict(detail or {}),
+    }
+    if fields["action"] not in Action.values:
+        raise ValueError(f"unknown audit action {fields['action']!r}")
+    if fields["purpose"] not in Purpose.values:
+        raise ValueError(f"unknown purpose {fields['purpose']!r}")
+    with transaction.atomic():
+        # The UPDATE takes the row lock (PostgreSQL) / write lock (SQLite) before we read.
+        AuditChainHead.objects.filter(pk=1).update(seq=F("seq") + 1)
+        head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+        if head is None:
+            head = AuditChainHead.objects.create(pk=1, seq=1, hash=GENESIS)
+        prev = head.hash  # still the previous entry's hash: only seq was bumped
+        now = dt.datetime.now(tz=dt.UTC)
+        fields["seq"] = head.seq
+        fields["at"] = now.isoformat()
+        digest = entry_hash(prev, fields)
+        entry = AuditEntry.objects.create(
+            seq=head.seq, at=now, actor_id=fields["actor_id"],
+            actor_username=fields["actor_username"], actor_role=fields["actor_role"],
+            actor_base_team_code=fields["actor_base_team_code"],
+            actor_unit_code=fields["actor_unit_code"], action=fields["action"],
+            object_type=object_type, object_id=fields["object_id"], purpose=fields["purpose"],
+            outcome=fields["outcome"], detail=fields["detail"], prev_hash=prev, hash=digest,
+        )
+        AuditChainHead.objects.filter(pk=1).update(hash=digest)
+    return entry
+
+
+def entry_fields(e: AuditEntry) -> dict[str, Any]:
+    at = e.at.astimezone(dt.UTC).isoformat()
+    return {
+        "seq": e.seq, "at": at, "actor_id": e.actor_id, "actor_username": e.actor_username,
+        "actor_role": e.actor_role, "actor_base_team_code": e.actor_base_team_code,
+        "actor_unit_code": e.actor_unit_code, "action": e.action, "object_type": e.object_type,
+        "object_id": e.object_id, "purpose": e.purpose, "outcome": e.outcome, "detail": e.detail,
+    }
+
+
+def _entries_in_order() -> Iterator[tuple[dict[str, Any], str, str]]:
+    for e in AuditEntry.objects.order_by("seq").iterator(chunk_size=5000):
+        yield entry_fields(e), e.prev_hash, e.hash
+
+
+def audit_verify() -> VerifyResult:
+    head = AuditChainHead.objects.filter(pk=1).first()
+    head_tuple = (head.seq, head.hash) if head else (0, GENESIS)
+    return verify_chain(_entries_in_order(), head=head_tuple)
+
+
+def install_append_only_triggers() -> None:
+    """(Re)create the database triggers refusing UPDATE/DELETE on the audit table."""
+    table = AuditEntry._meta.db_table
+    with connection.cursor() as cur:
+        for sql in append_only_trigger_sql(connection.vendor, table):
+            cur.execute(sql)
+
+
+def append_only_trigger_sql(vendor: str, table: str) -> list[str]:
+    if vendor == "postgresql":
+        return [
+            """CREATE OR REPLACE FUNCTION regie_audit_append_only() RETURNS trigger AS $$
+            BEGIN RAISE EXCEPTION 'the audit log is append-only'; END; $$ LANGUAGE plpgsql""",
+            f"DROP TRIGGER IF EXISTS regie_audit_no_change ON {table}",
+            f"""CREATE TRIGGER regie_audit_no_change BEFORE UPDATE OR DELETE OR TRUNCATE
+            ON {table} FOR EACH STATEMENT EXECUTE FUNCTION regie_audit_append_only()""",
+        ]
+    if vendor == "sqlite":
+        return [
+            "DROP TRIGGER IF EXISTS regie_audit_no_update",
+            f"""CREATE TRIGGER regie_audit_no_update BEFORE UPDATE ON {table}
+            BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
+            "DROP TRIGGER IF EXISTS regie_audit_no_delete",
+            f"""CREATE TRIGGER regie_audit_no_delete BEFORE DELETE ON {table}
+            BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
+        ]
+    return []

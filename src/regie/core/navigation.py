@@ -1,0 +1,38 @@
+"""The navigation menu, by role: an item shows only when its page's rule allows the user."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from regie.core.access import AUTHENTICATED, AccessRule, allowed
+from regie.organisation.roles import Perm
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    label: str | Promise
+    url_name: str
+    access: AccessRule
+
+
+MENU: tuple[MenuItem, ...] = (
+    MenuItem(_("Overzicht"), "core:home", AUTHENTICATED),
+    MenuItem(_("Mijn team"), "organisation:my_team", AUTHENTICATED),
+    MenuItem(_("Organisatie"), "organisation:units", Perm.VIEW_ORGANISATION),
+    MenuItem(_("Locatie opzoeken"), "organisation:locate", Perm.LOCATE),
+    MenuItem(_("Medewerkers"), "organisation:staff_list", Perm.VIEW_STAFF),
+    MenuItem(_("Auditlog"), "audit:search", Perm.VIEW_AUDIT),
+)
+
+
+def menu_for(user: Any) -> list[dict[str, str]]:
+    return [
+        {"label": str(item.label), "url": reverse(item.url_name)}
+        for item in MENU
+        if allowed(user, item.access)
+    ]

@@ -1,0 +1,134 @@
+"""Roles, organisational scope levels, confidentiality levels and what each role may do.
+
+This is data, read by the access functions in :mod:`regie.organisation.access`. Permissions
+are coarse ("may view staff"); the access functions add the organisational scope and the
+record's confidentiality.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    DESK_OFFICER = "desk_officer", _("Baliemedewerker")
+    CASE_SCREENER = "case_screener", _("Screener")
+    DOSSIER_MANAGER = "dossier_manager", _("Dossiermanager")
+    INVESTIGATOR = "investigator", _("Rechercheur")
+    TEAM_CHIEF = "team_chief", _("Teamchef")
+    ANALYST = "analyst", _("Analist")
+    OM_LIAISON = "om_liaison", _("OM-medewerker ZSM")
+    QUALITY_OFFICER = "quality_officer", _("Kwaliteitshulpofficier")
+    INTELLIGENCE_OFFICER = "intelligence_officer", _("Informatierechercheur")
+    TIPLINE_OPERATOR = "tipline_operator", _("Medewerker Meld Misdaad Anoniem")
+    MUNICIPALITY_RECIPIENT = "municipality_recipient", _("Ontvanger gemeente")
+    LIRC_OFFICER = "lirc_officer", _("Medewerker LIRC")
+    INTEGRITY_OFFICER = "integrity_officer", _("Medewerker integriteit")
+    ADMINISTRATOR = "administrator", _("Beheerder")
+
+
+class ScopeLevel(models.TextChoices):
+    NATIONAL = "national", _("Landelijk")
+    UNIT = "unit", _("Eenheid")
+    DISTRICT = "district", _("District")
+    BASE_TEAM = "base_team", _("Basisteam")
+    MUNICIPALITY = "municipality", _("Gemeente")
+
+
+class Confidentiality(models.IntegerChoices):
+    """Confidentiality of a record; a user sees records up to their clearance."""
+
+    PUBLIC = 0, _("Openbaar")
+    INTERNAL = 1, _("Intern")
+    CONFIDENTIAL = 2, _("Vertrouwelijk")
+    SECRET = 3, _("Geheim")
+
+
+class Perm(StrEnum):
+    """Coarse permissions. Views and API operations each declare exactly one."""
+
+    VIEW_ORGANISATION = "view_organisation"
+    LOCATE = "locate"
+    VIEW_STAFF = "view_staff"
+    VIEW_AUDIT = "view_audit"
+    EXPORT_AUDIT = "export_audit"
+
+
+_POLICE = {
+    Role.DESK_OFFICER, Role.CASE_SCREENER, Role.DOSSIER_MANAGER, Role.INVESTIGATOR,
+    Role.TEAM_CHIEF, Role.ANALYST, Role.OM_LIAISON, Role.QUALITY_OFFICER,
+    Role.INTELLIGENCE_OFFICER, Role.LIRC_OFFICER, Role.INTEGRITY_OFFICER, Role.ADMINISTRATOR,
+}
+
+#: Which roles hold which permission. Anything not listed is denied.
+PERMISSION_ROLES: dict[Perm, frozenset[Role]] = {
+    # The structure of the organisation is not personal data, but it is internal: police
+    # staff and the tip line (which routes tips by area) see it; external recipients do not.
+    Perm.VIEW_ORGANISATION: frozenset(_POLICE | {Role.TIPLINE_OPERATOR}),
+    Perm.LOCATE: frozenset(_POLICE | {Role.TIPLINE_OPERATOR}),
+    # Staff records are personal data: the team chief for their own team, integrity staff
+    # within their scope, administrators everywhere.
+    Perm.VIEW_STAFF: frozenset(
+        {Role.TEAM_CHIEF, Role.INTEGRITY_OFFICER, Role.ADMINISTRATOR}
+    ),
+    Perm.VIEW_AUDIT: frozenset({Role.INTEGRITY_OFFICER, Role.ADMINISTRATOR}),
+    Perm.EXPORT_AUDIT: frozenset({Role.INTEGRITY_OFFICER, Role.ADMINISTRATOR}),
+}
+
+#: The highest confidentiality a role may see unless the position sets another clearance.
+ROLE_CLEARANCE: dict[Role, Confidentiality] = {
+    Role.DESK_OFFICER: Confidentiality.INTERNAL,
+    Role.CASE_SCREENER: Confidentiality.INTERNAL,
+    Role.DOSSIER_MANAGER: Confidentiality.CONFIDENTIAL,
+    Role.INVESTIGATOR: Confidentiality.CONFIDENTIAL,
+    Role.TEAM_CHIEF: Confidentiality.CONFIDENTIAL,
+    Role.ANALYST: Confidentiality.CONFIDENTIAL,
+    Role.OM_LIAISON: Confidentiality.CONFIDENTIAL,
+    Role.QUALITY_OFFICER: Confidentiality.INTERNAL,
+    Role.INTELLIGENCE_OFFICER: Confidentiality.SECRET,
+    Role.TIPLINE_OPERATOR: Confidentiality.CONFIDENTIAL,
+    Role.MUNICIPALITY_RECIPIENT: Confidentiality.PUBLIC,
+    Role.LIRC_OFFICER: Confidentiality.CONFIDENTIAL,
+    Role.INTEGRITY_OFFICER: Confidentiality.SECRET,
+    Role.ADMINISTRATOR: Confidentiality.INTERNAL,
+}
+
+#: The usual scope of a role (used by the demo world and the staff generator).
+ROLE_DEFAULT_SCOPE: dict[Role, ScopeLevel] = {
+    Role.DESK_OFFICER: ScopeLevel.BASE_TEAM,
+    Role.CASE_SCREENER: ScopeLevel.BASE_TEAM,
+    Role.DOSSIER_MANAGER: ScopeLevel.BASE_TEAM,
+    Role.INVESTIGATOR: ScopeLevel.BASE_TEAM,
+    Role.TEAM_CHIEF: ScopeLevel.BASE_TEAM,
+    Role.ANALYST: ScopeLevel.DISTRICT,
+    Role.OM_LIAISON: ScopeLevel.DISTRICT,
+    Role.QUALITY_OFFICER: ScopeLevel.DISTRICT,
+    Role.INTELLIGENCE_OFFICER: ScopeLevel.UNIT,
+    Role.TIPLINE_OPERATOR: ScopeLevel.NATIONAL,
+    Role.MUNICIPALITY_RECIPIENT: ScopeLevel.MUNICIPALITY,
+    Role.LIRC_OFFICER: ScopeLevel.NATIONAL,
+    Role.INTEGRITY_OFFICER: ScopeLevel.UNIT,
+    Role.ADMINISTRATOR: ScopeLevel.NATIONAL,
+}
+
+#: Purpose of processing under the Police Data Act (Wet politiegegevens) recorded with each
+#: audit entry; the default follows from the role.
+ROLE_PURPOSE: dict[Role, str] = {
+    Role.DESK_OFFICER: "wpg8",
+    Role.CASE_SCREENER: "wpg8",
+    Role.DOSSIER_MANAGER: "wpg8",
+    Role.INVESTIGATOR: "wpg9",
+    Role.TEAM_CHIEF: "wpg8",
+    Role.ANALYST: "wpg10",
+    Role.OM_LIAISON: "wpg8",
+    Role.QUALITY_OFFICER: "wpg13",
+    Role.INTELLIGENCE_OFFICER: "wpg10",
+    Role.TIPLINE_OPERATOR: "wpg8",
+    Role.MUNICIPALITY_RECIPIENT: "wpg8",
+    Role.LIRC_OFFICER: "wpg17",
+    Role.INTEGRITY_OFFICER: "wpg13",
+    Role.ADMINISTRATOR: "wpg13",
+}

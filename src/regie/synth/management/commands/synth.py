@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from regie.synth.services import SCALES, run_synth, steps
+
+
+class Command(BaseCommand):
+    help = "Generate the synthetic country (deterministic for a scale and seed)."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--scale", choices=sorted(SCALES), default="demo")
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--only", nargs="*", metavar="STEP",
+                            help=f"run only these steps ({', '.join(steps())})")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            results = run_synth(scale=options["scale"], seed=options["seed"],
+                                only=options["only"])
+        except ValueError as exc:
+            raise CommandError(str(exc), returncode=2) from exc
+        for r in results:
+            state = "already done" if r.skipped else "done"
+            self.stdout.write(f"synth {r.step}: {state} {r.summary}")

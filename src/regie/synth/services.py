@@ -1,0 +1,188 @@
+"""The synthetic country: one entry point, ``regie synth --scale demo|unit|national --seed N``.
+
+It runs registered *steps* in order on top of the real organisation data. Each step is
+deterministic for a (scale, seed) and recorded in :class:`SynthRun`, so a rerun skips steps
+already done. Later apps add steps (registrations, cases, tips, messages) with
+:func:`register_step`; a step gets a :class:`SynthContext` with its own seeded Random.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+
+from regie.audit.models import Action, Purpose
+from regie.audit.services import audit_log
+from regie.organisation.models import BaseTeam, District, Municipality, Position, Unit
+from regie.organisation.roles import Role, ScopeLevel
+from regie.organisation.services import load_reference
+from regie.synth.models import SynthRun
+from regie.synth.names import random_name, username_for
+
+
+@dataclass(frozen=True)
+class Scale:
+    name: str
+    #: Unit codes to populate; empty = all regional units.
+    units: tuple[str, ...]
+    #: Multiplier on the per-team staffing table.
+    staff_factor: int
+    #: Number of municipalities connected to the anonymous tip line.
+    connected_municipalities: int
+
+
+SCALES: dict[str, Scale] = {
+    "demo": Scale("demo", (), 1, 50),
+    "unit": Scale("unit", ("RE06",), 6, 50),
+    "national": Scale("national", (), 6, 50),
+}
+
+# Staff per base team / district / unit / nationally at staff_factor 1.
+TEAM_STAFF = {Role.TEAM_CHIEF: 1, Role.DESK_OFFICER: 2, Role.CASE_SCREENER: 2,
+              Role.DOSSIER_MANAGER: 1, Role.INVESTIGATOR: 3}
+DISTRICT_STAFF = {Role.ANALYST: 1, Role.OM_LIAISON: 1, Role.QUALITY_OFFICER: 1}
+UNIT_STAFF = {Role.INTELLIGENCE_OFFICER: 1, Role.INTEGRITY_OFFICER: 1, Role.ANALYST: 1}
+NATIONAL_STAFF = {Role.TIPLINE_OPERATOR: 3, Role.LIRC_OFFICER: 3, Role.ADMINISTRATOR: 1}
+# Fixed per level whatever the factor: one chief per team.
+NOT_SCALED = {Role.TEAM_CHIEF, Role.ADMINISTRATOR}
+
+
+@dataclass
+class SynthContext:
+    scale: Scale
+    seed: int
+    step: str
+    rng: random.Random = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.rng = random.Random(f"{self.seed}:{self.scale.name}:{self.step}")
+
+    def units(self) -> list[Unit]:
+        qs = Unit.objects.filter(is_national=False).order_by("code")
+        if self.scale.units:
+            qs = qs.filter(code__in=self.scale.units)
+        return list(qs)
+
+
+StepFn = Callable[[SynthContext], dict[str, Any]]
+_STEPS: list[tuple[str, StepFn]] = []
+
+
+def register_step(name: str) -> Callable[[StepFn], StepFn]:
+    def decorator(fn: StepFn) -> StepFn:
+        if any(n == name for n, _ in _STEPS):
+            raise ValueError(f"synth step {name!r} registered twice")
+        _STEPS.append((name, fn))
+        return fn
+
+    return decorator
+
+
+def steps() -> list[str]:
+    return [n for n, _ in _STEPS]
+
+
+@dataclass(frozen=True)
+class StepResult:
+    step: str
+    skipped: bool
+    summary: dict[str, Any]
+
+
+def run_synth(*, scale: str, seed: int, only: list[str] | None = None) -> list[StepResult]:
+    if scale not in SCALES:
+        raise ValueError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
+    unknown = set(only or []) - set(steps())
+    if unknown:
+        raise ValueError(f"unknown step(s): {', '.join(sorted(unknown))}")
+    results = []
+    for name, fn in _STEPS:
+        if only and name not in only:
+            continue
+        done = SynthRun.objects.filter(step=name, scale=scale, seed=seed).first()
+        if done is not None:
+            results.append(StepResult(name, True, done.summary))
+            continue
+        with transaction.atomic():
+            summary = fn(SynthContext(SCALES[scale], seed, name))
+            SynthRun.objects.create(step=name, scale=scale, seed=seed, summary=summary)
+            audit_log(actor=None, action=Action.CREATE, object_type=f"synth.{name}",
+                      purpose=Purpose.WPG13, detail={"scale": scale, "seed": seed, **summary})
+        results.append(StepResult(name, False, summary))
+    return results
+
+
+# --- Steps of the foundation -----------------------------------------------------------------
+
+
+@register_step("organisation")
+def step_organisation(ctx: SynthContext) -> dict[str, Any]:
+    report = load_reference()
+    return {"units": report.units, "municipalities": report.municipalities,
+            "neighbourhoods": report.neighbourhoods, "districts": report.districts,
+            "base_teams": report.base_teams}
+
+
+@register_step("staff")
+def step_staff(ctx: SynthContext) -> dict[str, Any]:
+    """Staff per base team, district and unit, national desks, and one recipient for each
+    municipality connected to the anonymous tip line. Synthetic users cannot log in
+    (unusable password); demo users are created by ``regie demo users``."""
+    user_model = get_user_model()
+    taken = set(user_model.objects.values_list("username", flat=True))
+    numbers = set(Position.objects.values_list("employee_number", flat=True))
+    unusable = make_password(None)
+    users: list[Any] = []
+    positions: list[Position] = []
+
+    def add(role: Role, level: ScopeLevel, target: Any) -> None:
+        name = random_name(ctx.rng)
+        username = username_for(name, taken)
+        while True:
+            number = f"S{ctx.rng.randrange(10**7):07d}"
+            if number not in numbers:
+                numbers.add(number)
+                break
+        user = user_model(username=username, first_name=name.first, last_name=name.last,
+                          password=unusable)
+        users.append(user)
+        kwargs: dict[str, Any] = {}
+        if level is not ScopeLevel.NATIONAL:
+            kwargs[level.value] = target
+        positions.append(Position(role=role, scope_level=level, name_particle=name.particle,
+                                  employee_number=number, job_title=str(role.label),
+                                  synthetic=True, **kwargs))
+
+    def staff(table: dict[Role, int], level: ScopeLevel, target: Any) -> None:
+        for role, n in table.items():
+            count = n if role in NOT_SCALED else n * ctx.scale.staff_factor
+            for _ in range(count):
+                add(role, level, target)
+
+    units = ctx.units()
+    for unit in units:
+        staff(UNIT_STAFF, ScopeLevel.UNIT, unit)
+        for district in District.objects.filter(unit=unit).order_by("code"):
+            staff(DISTRICT_STAFF, ScopeLevel.DISTRICT, district)
+        for team in BaseTeam.objects.filter(district__unit=unit).order_by("code"):
+            staff(TEAM_STAFF, ScopeLevel.BASE_TEAM, team)
+    staff(NATIONAL_STAFF, ScopeLevel.NATIONAL, None)
+    muns = list(Municipality.objects.order_by("code"))
+    connected = sorted(ctx.rng.sample(muns, min(ctx.scale.connected_municipalities, len(muns))),
+                       key=lambda m: m.code)
+    for mun in connected:
+        add(Role.MUNICIPALITY_RECIPIENT, ScopeLevel.MUNICIPALITY, mun)
+    user_model.objects.bulk_create(users, batch_size=1000)
+    by_name = dict(user_model.objects.filter(username__in=[u.username for u in users])
+                   .values_list("username", "pk"))
+    for user, position in zip(users, positions, strict=True):
+        position.user_id = by_name[user.username]
+    Position.objects.bulk_create(positions, batch_size=1000)
+    return {"staff": len(positions), "units": [u.code for u in units],
+            "connected_municipalities": len(connected)}

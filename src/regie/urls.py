@@ -1,0 +1,22 @@
+from django.urls import include, path
+
+
+api_patterns = [
+    path("", include("regie.organisation.api_urls")),
+    path("", include("regie.audit.api_urls")),
+    path("", include("regie.core.api_urls")),
+]
+
+urlpatterns = [
+    path("", include("regie.core.urls")),
+    path("organisatie/", include("regie.organisation.urls")),
+    path("audit/", include("regie.audit.urls")),
+    path("api/v1/", include(api_patterns)),
+]
+
+handler400 = "regie.core.errors.bad_request"
+handler403 = "regie.core.errors.permission_denied"
+handler404 = "regie.core.errors.page_not_found"
+handler500 = "regie.core.errors.server_error"
+
+
