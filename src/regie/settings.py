@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -39,6 +40,7 @@ PROJECT_DIR = BASE_DIR.parent.parent
 VAR_DIR = Path(os.environ.get("REGIE_VAR_DIR", PROJECT_DIR / "var"))
 
 DEBUG = env_bool("DEBUG")
+TESTING = env_bool("REGIE_TESTING") or "pytest" in sys.modules
 DEMO_MODE = env_bool("REGIE_DEMO")
 
 
@@ -46,7 +48,7 @@ def _secret_key() -> str:
     key = os.environ.get("SECRET_KEY")
     if key:
         return key
-    if not (DEBUG or DEMO_MODE or env_bool("REGIE_TESTING")):
+    if not (DEBUG or DEMO_MODE or TESTING):
         raise ImproperlyConfigured("SECRET_KEY must be set outside debug/demo mode")
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     path = VAR_DIR / "secret_key"
@@ -58,7 +60,7 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")]
-if env_bool("REGIE_TESTING"):
+if TESTING:
     ALLOWED_HOSTS.append("testserver")
 
 INSTALLED_APPS = [
@@ -158,7 +160,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 # --- I18n -----------------------------------------------------------------------------------
 LANGUAGE_CODE = "nl"
-LANGUAGES = [("nl", _("Nederlands")), ("en", _("English"))]
+# UI texts are written in Dutch as gettext msgids (ADR 0004); Django and DRF bring their
+# own Dutch catalogues.
+LANGUAGES = [("nl", _("Nederlands"))]
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
 USE_TZ = True

@@ -305,9 +305,7 @@ def largest_remainder(total: int, weights: Mapping[str, float]) -> dict[str, int
     quotas = [total * v / weight_sum for v in values]
     result = {k: math.floor(q) for k, q in zip(keys, quotas, strict=True)}
     short = total - sum(result.values())
-    order = sorted(
-        range(len(keys)), key=lambda i: (-(quotas[i] - math.floor(quotas[i])), keys[i])
-    )
+    order = sorted(range(len(keys)), key=lambda i: (-(quotas[i] - math.floor(quotas[i])), keys[i]))
     for i in order[:short]:
         result[keys[i]] += 1
     return result
@@ -434,4 +432,3 @@ def load_reference(data_dir: Path | None = None) -> ReferenceData:
         for props, geom in raw
     ]
     return ReferenceData(units=units, municipalities=municipalities, neighbourhoods=neighbourhoods)
-

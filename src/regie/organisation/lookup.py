@@ -121,8 +121,10 @@ class Locator:
         )
         if not muns:
             raise ValueError("a Locator needs at least one municipality")
-        for kind, codes in (("neighbourhood", [w.code for w in wijken]),
-                            ("municipality", [m.code for m in muns])):
+        for kind, codes in (
+            ("neighbourhood", [w.code for w in wijken]),
+            ("municipality", [m.code for m in muns]),
+        ):
             if len(set(codes)) != len(codes):
                 raise ValueError(f"duplicate {kind} codes")
         self.max_distance_m = float(max_distance_m)
@@ -142,9 +144,7 @@ class Locator:
         self._wijk_tree = shapely.STRtree(self._wijk_geoms)
         self._mun_tree = shapely.STRtree(self._mun_geoms)
         # Shared, immutable results.
-        self._wijk_locations = [
-            Location(w.code, w.municipality_code) for w in wijken
-        ]
+        self._wijk_locations = [Location(w.code, w.municipality_code) for w in wijken]
         self._mun_locations = [Location(None, code) for code in self._mun_codes]
 
     @classmethod
@@ -154,7 +154,9 @@ class Locator:
             _WijkGeom(n.code, n.municipality_code, to_rd(n.geometry_wgs84))
             for n in reference.neighbourhoods
         ]
-        muns = [_MunicipalityGeom(m.code, to_rd(m.geometry_wgs84)) for m in reference.municipalities]
+        muns = [
+            _MunicipalityGeom(m.code, to_rd(m.geometry_wgs84)) for m in reference.municipalities
+        ]
         return cls(wijken, muns, max_distance_m=max_distance_m)
 
     # ------------------------------------------------------------------ public API
@@ -263,9 +265,7 @@ class Locator:
         bad = ~(np.isfinite(rx) & np.isfinite(ry))
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise ValueError(
-                f"Coordinate {i} ({x[i]}, {y[i]}) in {crs} cannot be converted to RD."
-            )
+            raise ValueError(f"Coordinate {i} ({x[i]}, {y[i]}) in {crs} cannot be converted to RD.")
         return rx, ry
 
     def _resolve_overlap(self, point: BaseGeometry, candidates: IntArray) -> int:
@@ -278,9 +278,7 @@ class Locator:
     def _nearest_wijk_of(self, points: npt.NDArray[np.object_], muns: IntArray) -> IntArray:
         """Per point, the nearest wijk of the given municipality within the tolerance, or -1."""
         out = np.full(points.size, -1, dtype=np.intp)
-        inp, hit = self._wijk_tree.query(
-            points, predicate="dwithin", distance=self.max_distance_m
-        )
+        inp, hit = self._wijk_tree.query(points, predicate="dwithin", distance=self.max_distance_m)
         inp = np.asarray(inp, dtype=np.intp)
         hit = np.asarray(hit, dtype=np.intp)
         same = self._wijk_mun[hit] == muns[inp]

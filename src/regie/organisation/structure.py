@@ -57,6 +57,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 __all__ = [
+    "DISTRICT_TARGET_POP",
     "Area",
     "BaseTeamPlan",
     "DistrictPlan",
@@ -92,7 +93,9 @@ _CENTRE_NAME = re.compile(
 class Area:
     """A municipality or neighbourhood as input for the generator (geometry in RD metres).
 
-    For a municipality, ``municipality_code`` equals ``code``.
+    For a municipality, ``municipality_code`` equals ``code``. A neighbourhood's unit is taken
+    from its municipality (its own ``unit_code`` is not used). ``population`` of a
+    neighbourhood may be an estimate.
     """
 
     code: str
@@ -334,9 +337,7 @@ def _refine(
             w = math.fsum(geo.weight[n] for n in moved)
             best: tuple[float, int] | None = None
             for b in targets:
-                delta = (
-                    cost(sums[a] - w) + cost(sums[b] + w) - cost(sums[a]) - cost(sums[b])
-                )
+                delta = cost(sums[a] - w) + cost(sums[b] + w) - cost(sums[a]) - cost(sums[b])
                 if delta < -1e-9 and (best is None or delta < best[0]):
                     best = (delta, b)
             if best is None:
@@ -391,11 +392,7 @@ def _bisect(
         if pick is None:
             break
         new_weight = weight + geo.weight[pick]
-        if (
-            len(part) >= k_first
-            and new_weight > goal
-            and new_weight - goal >= goal - weight
-        ):
+        if len(part) >= k_first and new_weight > goal and new_weight - goal >= goal - weight:
             break
         part.append(pick)
         pool.discard(pick)
@@ -452,7 +449,8 @@ def _best_partition(nodes: list[str], graph: Graph, geo: _Geo, k: int) -> list[l
     seeds = sorted(nodes, key=lambda n: (-_distance(geo.position[n], centre), n))
     seeds = [s for s in seeds if len(nodes) == 1 or is_connected(set(nodes) - {s}, graph)]
     best: tuple[float, list[list[str]]] | None = None
-    for seed in seeds[:_MAX_SEEDS] or [None]:
+    starts: list[str | None] = [*seeds[:_MAX_SEEDS]] or [None]
+    for seed in starts:
         clusters = _bisect(nodes, graph, geo, k, seed)
         clusters = _refine(clusters, graph, geo, cost, [True] * len(clusters))
         total = math.fsum(cost(math.fsum(geo.weight[n] for n in c)) for c in clusters)
@@ -581,9 +579,7 @@ def atom_adjacency(
 def _group_cost(min_pop: int, max_pop: int, target_pop: int) -> Callable[[float], float]:
     def cost(population: float) -> float:
         outside = max(0.0, min_pop - population, population - max_pop)
-        return ((population - target_pop) / target_pop) ** 2 + 10.0 * (
-            outside / target_pop
-        ) ** 2
+        return ((population - target_pop) / target_pop) ** 2 + 10.0 * (outside / target_pop) ** 2
 
     return cost
 
@@ -658,9 +654,7 @@ def _merge_leftovers(
     while True:
         owner = {a: i for i, t in enumerate(teams) for a in t.atoms}
         small = [
-            i
-            for i, t in enumerate(teams)
-            if t.city is None and pop(t) < min_pop and not t.stuck
+            i for i, t in enumerate(teams) if t.city is None and pop(t) < min_pop and not t.stuck
         ]
         if not small:
             return
@@ -855,9 +849,7 @@ def _plan_base_teams(
     for team, atoms_after in zip(teams, refined, strict=True):
         team.atoms = atoms_after
     for city in cities:
-        _label_city_teams(
-            by_code[city], [t for t in teams if t.city == city], wijken_of[city], geo
-        )
+        _label_city_teams(by_code[city], [t for t in teams if t.city == city], wijken_of[city], geo)
     return teams
 
 

@@ -1,0 +1,126 @@
+"""Every URL and API operation x every role: access only within need-to-know.
+
+The test enumerates the URL conf. A new URL fails here until its view declares an access rule
+(``@rule(...)`` or ``required_perm``) and, if it takes arguments, gets sample arguments below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from regie.audit.models import AuditEntry
+from regie.core.access import AUTHENTICATED, PUBLIC
+from regie.organisation.models import BaseTeam, Position
+from regie.organisation.roles import PERMISSION_ROLES, Perm, Role
+
+#: URLs whose successful use shows or exports personal data: each must write an audit entry.
+PERSONAL_DATA = {
+    "organisation:staff_list", "organisation:staff_detail", "api-staff", "api-staff-detail",
+    "audit:search", "audit:export", "api-audit",
+}
+METHOD = {"core:logout": "post"}
+
+
+def iter_patterns(resolver: URLResolver | None = None, ns: str = "") -> Iterator[tuple[str, Any]]:
+    resolver = resolver or get_resolver()
+    for p in resolver.url_patterns:
+        if isinstance(p, URLResolver):
+            sub_ns = f"{ns}{p.namespace}:" if p.namespace else ns
+            yield from iter_patterns(p, sub_ns)
+        elif isinstance(p, URLPattern):
+            assert p.name, f"URL pattern {p.pattern} has no name"
+            yield f"{ns}{p.name}", p
+
+
+def access_rule(callback: Any) -> Any:
+    if hasattr(callback, "regie_access"):
+        return callback.regie_access
+    cls = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
+    return getattr(cls, "required_perm", None)
+
+
+ALL_URLS = dict(iter_patterns())
+
+
+def test_every_url_declares_an_access_rule() -> None:
+    missing = [name for name, p in ALL_URLS.items() if access_rule(p.callback) is None]
+    assert not missing, f"views without an access rule: {missing}"
+
+
+def sample_kwargs(team: BaseTeam, staff: Position) -> dict[str, dict[str, Any]]:
+    mun = team.neighbourhoods.first().municipality  # type: ignore[union-attr]
+    return {
+        "organisation:unit": {"code": team.district.unit.code},
+        "organisation:district": {"code": team.district.code},
+        "organisation:base_team": {"code": team.code},
+        "organisation:municipality": {"code": mun.code},
+        "organisation:staff_detail": {"pk": staff.pk},
+        "api-base-team": {"code": team.code},
+        "api-municipality": {"code": mun.code},
+        "api-staff-detail": {"pk": staff.pk},
+    }
+
+
+def expected_allowed(rule: Any, role: Role | None) -> bool:
+    if rule == PUBLIC:
+        return True
+    if role is None:
+        return False
+    if rule == AUTHENTICATED:
+        return True
+    return role in PERMISSION_ROLES[Perm(rule)]
+
+
+def call(client: Client, name: str, kwargs: dict[str, Any]) -> Any:
+    url = reverse(name, kwargs=kwargs)
+    if name == "organisation:locate" or name == "api-locate":
+        url += "?x=136867&y=455892&crs=EPSG:28992"
+    return getattr(client, METHOD.get(name, "get"))(url)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [None, *Role], ids=lambda r: "anonymous" if r is None else r.value)
+def test_url_access_matrix(role: Role | None, client_for: Callable[..., Client],
+                           make_staff: Callable[..., Position], team: BaseTeam) -> None:
+    subject = make_staff(Role.INVESTIGATOR, at=team)  # a colleague in the demo team
+    kwargs_by_name = sample_kwargs(team, subject)
+    client = Client() if role is None else client_for(role)
+    user = None if role is None else client.position.user  # type: ignore[attr-defined]
+    failures = []
+    # Sign-out ends the session, so it goes last.
+    order = sorted(ALL_URLS.items(), key=lambda item: item[0] == "core:logout")
+    for name, pattern in order:
+        if pattern.pattern.converters and name not in kwargs_by_name:
+            failures.append(f"{name}: add sample kwargs to this test")
+            continue
+        rule = access_rule(pattern.callback)
+        before = AuditEntry.objects.count()
+        response = call(client, name, kwargs_by_name.get(name, {}))
+        allowed = expected_allowed(rule, role)
+        status = response.status_code
+        is_api = name.startswith("api-")
+        if allowed:
+            if status >= 400:
+                failures.append(f"{name}: expected access, got {status}")
+        elif role is None and not is_api:
+            if status != 302 or "/inloggen/" not in response["Location"]:
+                failures.append(f"{name}: anonymous should be sent to login, got {status}")
+        elif role is None:
+            if status not in (401, 403):
+                failures.append(f"{name}: anonymous API call should be 401/403, got {status}")
+        elif status != 403:
+            failures.append(f"{name}: role {role} should be refused (403), got {status}")
+        if is_api and status >= 400:
+            assert response["Content-Type"].startswith("application/problem+json"), name
+        if user is not None and name in PERSONAL_DATA:
+            new = AuditEntry.objects.order_by("-seq")[: AuditEntry.objects.count() - before]
+            actions = {e.action for e in new if e.actor_id == user.pk}
+            want = ("view", "export") if allowed else ("denied",)
+            if not actions & set(want):
+                failures.append(f"{name}: no audit entry {want} for {role} (got {actions})")
+    assert not failures, "\n".join(failures)
