@@ -214,3 +214,7 @@ LOGGING = {
 }
 
 REGIE_VERSION = "0.1.0"
+
+if TESTING:
+    # Password hashing dominates test time otherwise; production keeps Django's PBKDF2.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

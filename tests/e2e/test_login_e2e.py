@@ -1,0 +1,293 @@
+"""End-to-end: sign in with password + TOTP in headless Chromium against a real gunicorn process.
+
+The server runs production-like (``DEBUG=0``, ``REGIE_DEMO=0``, second factor required) on its
+own throwaway SQLite database, so this module does not touch the pytest test database (whose
+audit triggers refuse the flush that pytest-django's ``live_server`` would do).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+BIN = Path(sys.executable).parent
+PROJECT = Path(__file__).resolve().parents[2]
+ARTIFACTS = PROJECT / "test-artifacts"
+USERNAME = "e2e-teamchef"
+PASSWORD = "e2e-" + secrets.token_urlsafe(16)
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"Chromium not installed at {CHROMIUM}"),
+]
+
+# Runs inside ``regie shell -c``: a team chief of Utrecht's first base team with a TOTP device.
+SETUP_USER = f"""
+import json
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from regie.organisation.models import BaseTeam
+from regie.organisation.roles import Role
+from regie.organisation.services import staff_create
+team = BaseTeam.objects.filter(neighbourhoods__municipality__code="GM0344").order_by("code").first()
+position = staff_create(username={USERNAME!r}, first_name="Tessa", last_name="Teamchef",
+    name_particle="van", role=Role.TEAM_CHIEF, scope=team, password={PASSWORD!r})
+device = TOTPDevice.objects.create(user=position.user, name="phone", confirmed=True)
+print("E2E:" + json.dumps({{"key": device.key, "code": team.code, "name": team.name}}))
+"""
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    totp_key: str
+    team_code: str
+    team_name: str
+
+
+def _regie(env: dict[str, str], *args: str, timeout: int = 120) -> str:
+    result = subprocess.run(
+        [str(BIN / "regie"), *args],
+        env=env,
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if result.returncode != 0:
+        pytest.fail(f"regie {' '.join(args[:2])} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never via a proxy
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"gunicorn exited early with code {proc.returncode}")
+        try:
+            with opener.open(f"{url}/health/", timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{url}/health/ did not answer 200 within {timeout} s")
+
+
+@pytest.fixture(scope="module")
+def server(request: pytest.FixtureRequest) -> Iterator[Server]:
+    tmp = Path(tempfile.mkdtemp(prefix="regie-e2e-"))
+    env = os.environ.copy()
+    env.pop("REGIE_TESTING", None)
+    env.update(
+        {
+            "REGIE_VAR_DIR": str(tmp),
+            "DATABASE_URL": f"sqlite:///{tmp / 'e2e.sqlite3'}",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "DEBUG": "0",
+            "REGIE_DEMO": "0",
+            "REGIE_REQUIRE_OTP": "1",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "SECURE_COOKIES": "0",
+            "DJANGO_SETTINGS_MODULE": "regie.settings",
+        }
+    )
+    proc: subprocess.Popen[bytes] | None = None
+    stderr_path = tmp / "gunicorn.stderr"
+    failed_before = request.session.testsfailed
+    try:
+        _regie(env, "migrate", "--noinput")
+        _regie(env, "synth", "--scale", "demo", "--seed", "1")
+        out = _regie(env, "shell", "-c", SETUP_USER)
+        line = next(ln for ln in out.splitlines() if ln.startswith("E2E:"))
+        info = json.loads(line.removeprefix("E2E:"))
+        _regie(env, "collectstatic", "--noinput")
+
+        url = f"http://127.0.0.1:{_free_port()}"
+        with stderr_path.open("wb") as stderr:
+            proc = subprocess.Popen(
+                [
+                    str(BIN / "gunicorn"),
+                    "regie.wsgi",
+                    "--bind",
+                    url.removeprefix("http://"),
+                    "--workers",
+                    "1",
+                    "--threads",
+                    "4",
+                ],
+                env=env,
+                cwd=PROJECT,
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+            )
+        _wait_healthy(url, proc)
+        yield Server(url=url, totp_key=info["key"], team_code=info["code"], team_name=info["name"])
+    finally:
+        if proc is not None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        if request.session.testsfailed != failed_before and stderr_path.exists():
+            print("\n--- gunicorn stderr ---\n" + stderr_path.read_text(errors="replace"))
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Any, server: Server) -> Iterator[Any]:
+    """A fresh browser context; every requested URL is recorded in ``page.requested``."""
+    context = browser.new_context(
+        base_url=server.url, locale="nl-NL", viewport={"width": 1280, "height": 900}
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    requested: list[str] = []
+    page.on("request", lambda req: requested.append(req.url))
+    page.requested = requested
+    yield page
+    context.close()
+
+
+def _external(urls: list[str]) -> list[str]:
+    return [
+        u
+        for u in urls
+        if urlsplit(u).scheme in {"http", "https", "ws", "wss"}
+        and urlsplit(u).hostname not in LOCAL_HOSTS
+    ]
+
+
+def _fresh_token(hex_key: str) -> str:
+    """The current TOTP token; waits for the next 30 s step when this one is about to end."""
+    from django_otp.oath import TOTP
+
+    if 30 - time.time() % 30 < 3:
+        time.sleep(30 - time.time() % 30 + 0.2)
+    return f"{TOTP(bytes.fromhex(hex_key)).token():06d}"
+
+
+def _wrong_token(hex_key: str) -> str:
+    """A 6-digit code that matches none of the steps the server accepts (now ± tolerance)."""
+    from django_otp.oath import TOTP
+
+    near = set()
+    for drift in (-2, -1, 0, 1, 2):
+        totp = TOTP(bytes.fromhex(hex_key), drift=drift)
+        near.add(f"{totp.token():06d}")
+    return next(c for c in ("000000", "111111", "123456", "999999") if c not in near)
+
+
+def _fill_login(page: Any, token: str) -> None:
+    page.get_by_label("Gebruikersnaam").fill(USERNAME)
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_label("Code uit de authenticator-app").fill(token)
+
+
+def _submit_login(page: Any) -> Any:
+    with page.expect_response(
+        lambda r: urlsplit(r.url).path == "/inloggen/" and r.request.method == "POST"
+    ) as resp:
+        page.get_by_role("button", name="Inloggen").click()
+    return resp.value
+
+
+def test_wrong_totp_code_is_refused(page: Any, server: Server) -> None:
+    from playwright.sync_api import expect
+
+    page.goto("/inloggen/")
+    expect(page.get_by_role("heading", name="Inloggen bij Regie")).to_be_visible()
+    _fill_login(page, _wrong_token(server.totp_key))
+    response = _submit_login(page)
+
+    assert response.status == 400
+    expect(page).to_have_url(f"{server.url}/inloggen/")
+    expect(page.get_by_text("De code is onjuist of verlopen.")).to_be_visible()
+    expect(page.get_by_role("button", name="Uitloggen")).to_have_count(0)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "e2e-login-error.png"), full_page=True)
+    assert _external(page.requested) == []
+
+
+def test_login_team_page_and_logout(page: Any, server: Server) -> None:
+    from playwright.sync_api import expect
+
+    page.goto("/inloggen/")
+    _fill_login(page, _fresh_token(server.totp_key))
+    response = _submit_login(page)
+    assert response.status == 302
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welkom, Tessa van Teamchef")
+
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Mijn team").click()
+    expect(page).to_have_url(f"{server.url}/organisatie/basisteams/{server.team_code}/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(server.team_name)
+    expect(page.locator("#team-map")).to_have_attribute("data-rendered", "true", timeout=15_000)
+    expect(page.locator("#team-map svg").first).to_be_attached()
+
+    municipalities = page.get_by_role("region", name="Gemeenten").get_by_role("table")
+    expect(municipalities).to_contain_text("Utrecht")
+
+    staff = page.get_by_role("region", name="Medewerkers").get_by_role("table")
+    rows = staff.locator("tbody tr")
+    expect(rows.first).to_be_visible()
+    assert rows.count() >= 5, f"expected at least 5 staff rows, got {rows.count()}"
+    expect(staff).to_contain_text("Tessa van Teamchef")
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "e2e-base-team.png"), full_page=True)
+
+    page.get_by_role("button", name="Uitloggen").click()
+    expect(page).to_have_url(f"{server.url}/inloggen/")
+    expect(page.get_by_role("heading", name="Inloggen bij Regie")).to_be_visible()
+    expect(page.get_by_role("button", name="Uitloggen")).to_have_count(0)
+
+    assert any(urlsplit(u).path.startswith("/static/vendor/plotly.min.") for u in page.requested)
+    assert _external(page.requested) == [], "requests left localhost (app must work offline)"
