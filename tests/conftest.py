@@ -43,8 +43,10 @@ def other_team(team: BaseTeam) -> BaseTeam:
 
 def _target(level: ScopeLevel, team: BaseTeam) -> Any:
     return {
-        ScopeLevel.BASE_TEAM: team, ScopeLevel.DISTRICT: team.district,
-        ScopeLevel.UNIT: team.district.unit, ScopeLevel.NATIONAL: None,
+        ScopeLevel.BASE_TEAM: team,
+        ScopeLevel.DISTRICT: team.district,
+        ScopeLevel.UNIT: team.district.unit,
+        ScopeLevel.NATIONAL: None,
         ScopeLevel.MUNICIPALITY: Municipality.objects.get(code="GM0344"),
     }[level]
 
@@ -53,14 +55,23 @@ def _target(level: ScopeLevel, team: BaseTeam) -> Any:
 def make_staff(db: Any, team: BaseTeam) -> Callable[..., Position]:
     counter = {"n": 0}
 
-    def make(role: Role, *, at: BaseTeam | None = None, level: ScopeLevel | None = None,
-             username: str | None = None) -> Position:
+    def make(
+        role: Role,
+        *,
+        at: BaseTeam | None = None,
+        level: ScopeLevel | None = None,
+        username: str | None = None,
+    ) -> Position:
         counter["n"] += 1
         level = level or ROLE_DEFAULT_SCOPE[role]
         return staff_create(
-            username=username or f"{role.value}-{counter['n']}", first_name="Test",
-            last_name=f"{role.label} {counter['n']}", role=role, scope_level=level,
-            scope=_target(level, at or team), password=PASSWORD,
+            username=username or f"{role.value}-{counter['n']}",
+            first_name="Test",
+            last_name=f"{role.label} {counter['n']}",
+            role=role,
+            scope_level=level,
+            scope=_target(level, at or team),
+            password=PASSWORD,
         )
 
     return make

@@ -20,8 +20,13 @@ from regie.organisation.roles import PERMISSION_ROLES, Perm, Role
 
 #: URLs whose successful use shows or exports personal data: each must write an audit entry.
 PERSONAL_DATA = {
-    "organisation:staff_list", "organisation:staff_detail", "api-staff", "api-staff-detail",
-    "audit:search", "audit:export", "api-audit",
+    "organisation:staff_list",
+    "organisation:staff_detail",
+    "api-staff",
+    "api-staff-detail",
+    "audit:search",
+    "audit:export",
+    "api-audit",
 }
 METHOD = {"core:logout": "post"}
 
@@ -85,8 +90,12 @@ def call(client: Client, name: str, kwargs: dict[str, Any]) -> Any:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", [None, *Role], ids=lambda r: "anonymous" if r is None else r.value)
-def test_url_access_matrix(role: Role | None, client_for: Callable[..., Client],
-                           make_staff: Callable[..., Position], team: BaseTeam) -> None:
+def test_url_access_matrix(
+    role: Role | None,
+    client_for: Callable[..., Client],
+    make_staff: Callable[..., Position],
+    team: BaseTeam,
+) -> None:
     subject = make_staff(Role.INVESTIGATOR, at=team)  # a colleague in the demo team
     kwargs_by_name = sample_kwargs(team, subject)
     client = Client() if role is None else client_for(role)

@@ -59,7 +59,9 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
-ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")]
+ALLOWED_HOSTS = [
+    h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
+]
 if TESTING:
     ALLOWED_HOSTS.append("testserver")
 
@@ -119,9 +121,7 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------
 DEFAULT_SQLITE = f"sqlite:///{VAR_DIR / 'regie.sqlite3'}"
 DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", DEFAULT_SQLITE), conn_max_age=0
-    )
+    "default": dj_database_url.parse(os.environ.get("DATABASE_URL", DEFAULT_SQLITE), conn_max_age=0)
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -138,8 +138,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -165,6 +167,7 @@ LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Nederlands"))]
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
+USE_THOUSAND_SEPARATOR = True
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
 
@@ -201,6 +204,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "regie.core.openapi.add_problem_responses",
+    ],
 }
 
 # --- Logging --------------------------------------------------------------------------------

@@ -1,6 +1,5 @@
 from django.urls import include, path
 
-
 api_patterns = [
     path("", include("regie.organisation.api_urls")),
     path("", include("regie.audit.api_urls")),
@@ -18,5 +17,3 @@ handler400 = "regie.core.errors.bad_request"
 handler403 = "regie.core.errors.permission_denied"
 handler404 = "regie.core.errors.page_not_found"
 handler500 = "regie.core.errors.server_error"
-
-

@@ -17,8 +17,9 @@ from regie.organisation.roles import Role
 pytestmark = pytest.mark.django_db
 
 
-def test_viewing_a_person_writes_an_entry(client_for: Callable[..., Client],
-                                          make_staff: Callable[..., Position]) -> None:
+def test_viewing_a_person_writes_an_entry(
+    client_for: Callable[..., Client], make_staff: Callable[..., Position]
+) -> None:
     chief = client_for(Role.TEAM_CHIEF)
     colleague = make_staff(Role.INVESTIGATOR)
     response = chief.get(reverse("organisation:staff_detail", args=[colleague.pk]))
@@ -34,9 +35,9 @@ def test_viewing_a_person_writes_an_entry(client_for: Callable[..., Client],
     assert entry.actor_base_team_code == chief.position.base_team.code  # type: ignore[attr-defined]
 
 
-def test_refused_view_is_audited_as_denied(client_for: Callable[..., Client],
-                                           make_staff: Callable[..., Position],
-                                           other_team) -> None:  # type: ignore[no-untyped-def]
+def test_refused_view_is_audited_as_denied(
+    client_for: Callable[..., Client], make_staff: Callable[..., Position], other_team
+) -> None:  # type: ignore[no-untyped-def]
     chief = client_for(Role.TEAM_CHIEF)
     stranger = make_staff(Role.INVESTIGATOR, at=other_team)
     response = chief.get(reverse("organisation:staff_detail", args=[stranger.pk]))
@@ -69,8 +70,10 @@ def test_application_cannot_update_or_delete() -> None:
 def test_database_refuses_update_and_delete() -> None:
     entry = audit_log(actor=None, action="view", object_type="test", object_id=1)
     table = AuditEntry._meta.db_table
-    for sql in (f"UPDATE {table} SET object_id = 'x' WHERE id = %s",
-                f"DELETE FROM {table} WHERE id = %s"):
+    for sql in (
+        f"UPDATE {table} SET object_id = 'x' WHERE id = %s",
+        f"DELETE FROM {table} WHERE id = %s",
+    ):
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cur:
             cur.execute(sql, [entry.pk])
     assert AuditEntry.objects.get(pk=entry.pk).object_id == "1"
@@ -96,8 +99,10 @@ def test_verify_command_detects_an_edited_row() -> None:
     _drop_triggers()
     try:
         with connection.cursor() as cur:
-            cur.execute(f"UPDATE {AuditEntry._meta.db_table} SET actor_username = 'nobody' "
-                        "WHERE id = %s", [target.pk])
+            cur.execute(
+                f"UPDATE {AuditEntry._meta.db_table} SET actor_username = 'nobody' WHERE id = %s",
+                [target.pk],
+            )
         err = StringIO()
         with pytest.raises(CommandError, match="BROKEN"):
             call_command("audit", "verify", stdout=StringIO(), stderr=err)
@@ -159,9 +164,9 @@ def test_audit_search_rejects_bad_dates(client_for: Callable[..., Client]) -> No
     assert "date_from" in api.json()["errors"]
 
 
-def test_integrity_officer_sees_only_own_unit(client_for: Callable[..., Client],
-                                              make_staff: Callable[..., Position],
-                                              other_team) -> None:  # type: ignore[no-untyped-def]
+def test_integrity_officer_sees_only_own_unit(
+    client_for: Callable[..., Client], make_staff: Callable[..., Position], other_team
+) -> None:  # type: ignore[no-untyped-def]
     officer = client_for(Role.INTEGRITY_OFFICER)
     inside = make_staff(Role.TEAM_CHIEF)
     outside = make_staff(Role.TEAM_CHIEF, at=other_team)

@@ -14,11 +14,21 @@ def make_chain(n: int) -> list[tuple[dict[str, Any], str, str]]:
     out = []
     prev = GENESIS
     for seq in range(1, n + 1):
-        fields = {"seq": seq, "at": f"2026-01-01T00:00:{seq:02d}+00:00", "actor_id": 1,
-                  "actor_username": "a", "actor_role": "team_chief", "actor_base_team_code": "",
-                  "actor_unit_code": "", "action": "view", "object_type": "x",
-                  "object_id": str(seq), "purpose": "wpg8", "outcome": "success",
-                  "detail": {"n": seq}}
+        fields = {
+            "seq": seq,
+            "at": f"2026-01-01T00:00:{seq:02d}+00:00",
+            "actor_id": 1,
+            "actor_username": "a",
+            "actor_role": "team_chief",
+            "actor_base_team_code": "",
+            "actor_unit_code": "",
+            "action": "view",
+            "object_type": "x",
+            "object_id": str(seq),
+            "purpose": "wpg8",
+            "outcome": "success",
+            "detail": {"n": seq},
+        }
         h = entry_hash(prev, fields)
         out.append((fields, prev, h))
         prev = h
@@ -31,8 +41,10 @@ def test_intact_chain_verifies() -> None:
     assert result.ok and result.checked == 5
 
 
-@given(st.integers(min_value=0, max_value=9), st.sampled_from(["object_id", "actor_username",
-                                                                "action", "detail"]))
+@given(
+    st.integers(min_value=0, max_value=9),
+    st.sampled_from(["object_id", "actor_username", "action", "detail"]),
+)
 def test_any_edit_is_detected(index: int, field: str) -> None:
     chain = make_chain(10)
     fields, prev, h = chain[index]

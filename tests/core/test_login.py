@@ -30,8 +30,7 @@ def chief(make_staff: Callable[..., Position]) -> Position:
 def test_password_and_totp_signs_in(chief: Position) -> None:
     device = TOTPDevice.objects.create(user=chief.user, name="phone", confirmed=True)
     c = Client()
-    r = c.post(LOGIN, {"username": "chief", "password": PASSWORD,
-                       "otp_token": token_for(device)})
+    r = c.post(LOGIN, {"username": "chief", "password": PASSWORD, "otp_token": token_for(device)})
     assert r.status_code == 302 and r["Location"] == reverse("core:home")
     assert c.get(reverse("core:home")).status_code == 200
     assert LoginEvent.objects.filter(username="chief", succeeded=True).exists()
@@ -81,8 +80,7 @@ def test_wrong_password_and_lockout(chief: Position) -> None:
         assert r.status_code == 400
         assert "Gebruikersnaam of wachtwoord onjuist." in r.content.decode()
     device = TOTPDevice.objects.create(user=chief.user, name="phone", confirmed=True)
-    r = c.post(LOGIN, {"username": "chief", "password": PASSWORD,
-                       "otp_token": token_for(device)})
+    r = c.post(LOGIN, {"username": "chief", "password": PASSWORD, "otp_token": token_for(device)})
     assert r.status_code == 400
     assert "Te veel mislukte pogingen" in r.content.decode()
     assert LoginEvent.objects.filter(username="chief", succeeded=False).count() == 6
@@ -105,8 +103,15 @@ def test_empty_form_gets_field_errors(db: None) -> None:
 
 def test_open_redirect_is_ignored(chief: Position) -> None:
     device = TOTPDevice.objects.create(user=chief.user, name="phone", confirmed=True)
-    r = Client().post(LOGIN, {"username": "chief", "password": PASSWORD,
-                              "otp_token": token_for(device), "next": "https://evil.example/"})
+    r = Client().post(
+        LOGIN,
+        {
+            "username": "chief",
+            "password": PASSWORD,
+            "otp_token": token_for(device),
+            "next": "https://evil.example/",
+        },
+    )
     assert r["Location"] == reverse("core:home")
 
 

@@ -20,11 +20,15 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def world(make_staff: Callable[..., Position], team: BaseTeam, other_team: BaseTeam
-          ) -> dict[str, Position]:
+def world(
+    make_staff: Callable[..., Position], team: BaseTeam, other_team: BaseTeam
+) -> dict[str, Position]:
     sibling = BaseTeam.objects.filter(district=team.district).exclude(pk=team.pk).first()
-    same_unit_other_district = BaseTeam.objects.filter(
-        district__unit=team.district.unit).exclude(district=team.district).first()
+    same_unit_other_district = (
+        BaseTeam.objects.filter(district__unit=team.district.unit)
+        .exclude(district=team.district)
+        .first()
+    )
     assert sibling is not None and same_unit_other_district is not None
     return {
         "here": make_staff(Role.INVESTIGATOR, at=team),
@@ -40,8 +44,9 @@ def visible(viewer: Position, world: dict[str, Position]) -> set[str]:
     return {k for k, p in world.items() if can_view_staff_member(viewer.user, p)}
 
 
-def test_team_chief_sees_only_own_team(make_staff: Callable[..., Position],
-                                       world: dict[str, Position]) -> None:
+def test_team_chief_sees_only_own_team(
+    make_staff: Callable[..., Position], world: dict[str, Position]
+) -> None:
     chief = make_staff(Role.TEAM_CHIEF)
     assert visible(chief, world) == {"here"}
 
@@ -51,22 +56,27 @@ def test_district_scope(make_staff: Callable[..., Position], world: dict[str, Po
     assert visible(chief, world) == {"here", "sibling", "district_analyst"}
 
 
-def test_unit_integrity_officer(make_staff: Callable[..., Position],
-                                world: dict[str, Position]) -> None:
+def test_unit_integrity_officer(
+    make_staff: Callable[..., Position], world: dict[str, Position]
+) -> None:
     officer = make_staff(Role.INTEGRITY_OFFICER)
     assert visible(officer, world) == {"here", "sibling", "unit", "district_analyst"}
 
 
-def test_administrator_sees_all(make_staff: Callable[..., Position],
-                                world: dict[str, Position]) -> None:
+def test_administrator_sees_all(
+    make_staff: Callable[..., Position], world: dict[str, Position]
+) -> None:
     admin = make_staff(Role.ADMINISTRATOR)
     assert visible(admin, world) == set(world)
 
 
-@pytest.mark.parametrize("role", [r for r in Role if r not in
-                                  (Role.TEAM_CHIEF, Role.INTEGRITY_OFFICER, Role.ADMINISTRATOR)])
-def test_other_roles_see_no_staff(role: Role, make_staff: Callable[..., Position],
-                                  world: dict[str, Position]) -> None:
+@pytest.mark.parametrize(
+    "role",
+    [r for r in Role if r not in (Role.TEAM_CHIEF, Role.INTEGRITY_OFFICER, Role.ADMINISTRATOR)],
+)
+def test_other_roles_see_no_staff(
+    role: Role, make_staff: Callable[..., Position], world: dict[str, Position]
+) -> None:
     viewer = make_staff(role)
     assert not staff_visible_to(viewer.user).exists()
     assert visible(viewer, world) == set()
@@ -90,8 +100,9 @@ def test_confidentiality_against_clearance(make_staff: Callable[..., Position]) 
     assert can_see_confidentiality(desk.user, Confidentiality.SECRET)
 
 
-def test_municipality_recipient_has_no_police_scope(make_staff: Callable[..., Position],
-                                                    team: BaseTeam) -> None:
+def test_municipality_recipient_has_no_police_scope(
+    make_staff: Callable[..., Position], team: BaseTeam
+) -> None:
     recipient = make_staff(Role.MUNICIPALITY_RECIPIENT)
     assert not base_team_in_scope(recipient.user, team)
     assert not has_perm(recipient.user, Perm.VIEW_ORGANISATION)

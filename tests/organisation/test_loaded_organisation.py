@@ -34,7 +34,8 @@ def test_reference_data_loaded() -> None:
 def test_every_neighbourhood_in_a_team_of_its_own_unit() -> None:
     assert not Neighbourhood.objects.filter(base_team__isnull=True).exists()
     mismatched = Neighbourhood.objects.exclude(
-        base_team__district__unit=models_unit_of_municipality())
+        base_team__district__unit=models_unit_of_municipality()
+    )
     assert not mismatched.exists()
 
 
@@ -57,10 +58,13 @@ def test_load_is_idempotent() -> None:
     assert not report.created and BaseTeam.objects.count() == before
 
 
-@pytest.mark.parametrize(("x", "y", "crs", "mun"), [
-    (4.8925, 52.3731, "EPSG:4326", "GM0363"),   # Dam, Amsterdam
-    (136867, 455892, "EPSG:28992", "GM0344"),   # Domtoren, Utrecht
-])
+@pytest.mark.parametrize(
+    ("x", "y", "crs", "mun"),
+    [
+        (4.8925, 52.3731, "EPSG:4326", "GM0363"),  # Dam, Amsterdam
+        (136867, 455892, "EPSG:28992", "GM0344"),  # Domtoren, Utrecht
+    ],
+)
 def test_locate_known_places(x: float, y: float, crs: str, mun: str) -> None:
     p = selectors.locate(x, y, crs)
     assert p is not None and p.municipality.code == mun
@@ -77,10 +81,17 @@ def export_structure_rows() -> list[dict[str, str]]:
     rows = []
     for w in Neighbourhood.objects.select_related("municipality", "base_team__district__unit"):
         t = w.base_team
-        rows.append({"unit_code": t.district.unit.code, "district_code": t.district.code,
-                     "district_name": t.district.name, "base_team_code": t.code,
-                     "base_team_name": t.name, "municipality_code": w.municipality.code,
-                     "neighbourhood_code": w.code})
+        rows.append(
+            {
+                "unit_code": t.district.unit.code,
+                "district_code": t.district.code,
+                "district_name": t.district.name,
+                "base_team_code": t.code,
+                "base_team_name": t.name,
+                "municipality_code": w.municipality.code,
+                "neighbourhood_code": w.code,
+            }
+        )
     return rows
 
 
@@ -117,8 +128,7 @@ def test_import_with_whole_municipality_rows(tmp_path: Path) -> None:
     # Collapse rows of unsplit municipalities to one row without neighbourhood_code.
     seen: set[str] = set()
     compact = []
-    split = set(Municipality.objects.filter(base_team__isnull=True).values_list("code",
-                                                                               flat=True))
+    split = set(Municipality.objects.filter(base_team__isnull=True).values_list("code", flat=True))
     for r in rows:
         if r["municipality_code"] in split:
             compact.append(r)
@@ -131,13 +141,22 @@ def test_import_with_whole_municipality_rows(tmp_path: Path) -> None:
     assert before == after
 
 
-@pytest.mark.parametrize(("mutate", "message"), [
-    (lambda rows: rows[1:], "wijken zonder basisteam"),
-    (lambda rows: [{**rows[0], "unit_code": "RE99"}, *rows[1:]], "onbekende eenheid"),
-    (lambda rows: [{**rows[0], "municipality_code": "GM9999"}, *rows[1:]], "onbekende gemeente"),
-    (lambda rows: [{**rows[0], "district_name": ""}, *rows[1:]], "ontbrekende velden"),
-    (lambda rows: [{**rows[0], "neighbourhood_code": "WK999999"}, *rows[1:]], "wijk 'WK999999'"),
-])
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda rows: rows[1:], "wijken zonder basisteam"),
+        (lambda rows: [{**rows[0], "unit_code": "RE99"}, *rows[1:]], "onbekende eenheid"),
+        (
+            lambda rows: [{**rows[0], "municipality_code": "GM9999"}, *rows[1:]],
+            "onbekende gemeente",
+        ),
+        (lambda rows: [{**rows[0], "district_name": ""}, *rows[1:]], "ontbrekende velden"),
+        (
+            lambda rows: [{**rows[0], "neighbourhood_code": "WK999999"}, *rows[1:]],
+            "wijk 'WK999999'",
+        ),
+    ],
+)
 def test_bad_structure_changes_nothing(mutate, message: str) -> None:  # type: ignore[no-untyped-def]
     before = dict(Neighbourhood.objects.values_list("code", "base_team__code"))
     with pytest.raises(OrganisationError, match=message):
@@ -167,14 +186,22 @@ def test_import_structure_from_geojson(tmp_path: Path) -> None:
 
     features = []
     for t in BaseTeam.objects.select_related("district__unit"):
-        geom = unary_union([geodata.geometry_from_geojson(w.geometry)
-                            for w in t.neighbourhoods.all()])
-        features.append({"type": "Feature", "geometry": geodata.geometry_to_geojson(geom),
-                         "properties": {"unit_code": t.district.unit.code,
-                                        "district_code": t.district.code,
-                                        "district_name": t.district.name,
-                                        "base_team_code": t.code,
-                                        "base_team_name": t.name + " (echt)"}})
+        geom = unary_union(
+            [geodata.geometry_from_geojson(w.geometry) for w in t.neighbourhoods.all()]
+        )
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": geodata.geometry_to_geojson(geom),
+                "properties": {
+                    "unit_code": t.district.unit.code,
+                    "district_code": t.district.code,
+                    "district_name": t.district.name,
+                    "base_team_code": t.code,
+                    "base_team_name": t.name + " (echt)",
+                },
+            }
+        )
     path = tmp_path / "teams.geojson"
     path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
     before = dict(Neighbourhood.objects.values_list("code", "base_team__code"))
@@ -186,13 +213,15 @@ def test_import_structure_from_geojson(tmp_path: Path) -> None:
     assert BaseTeam.objects.filter(name__endswith="(echt)").count() == BaseTeam.objects.count()
 
 
-def test_team_chief_sees_own_team_map_and_staff(client_for: Callable[..., Client],
-                                                make_staff, team: BaseTeam) -> None:  # type: ignore[no-untyped-def]
+def test_team_chief_sees_own_team_map_and_staff(
+    client_for: Callable[..., Client], make_staff, team: BaseTeam
+) -> None:  # type: ignore[no-untyped-def]
     colleague = make_staff(Role.DESK_OFFICER)
     chief = client_for(Role.TEAM_CHIEF)
     r = chief.get(reverse("organisation:my_team"))
-    assert r.status_code == 302 and r["Location"] == reverse("organisation:base_team",
-                                                             args=[team.code])
+    assert r.status_code == 302 and r["Location"] == reverse(
+        "organisation:base_team", args=[team.code]
+    )
     page = chief.get(r["Location"])
     html = page.content.decode()
     assert page.status_code == 200
@@ -202,14 +231,16 @@ def test_team_chief_sees_own_team_map_and_staff(client_for: Callable[..., Client
     assert len(fig["data"]) >= team.neighbourhoods.count()
 
 
-def test_desk_officer_sees_team_without_staff(client_for: Callable[..., Client],
-                                              team: BaseTeam) -> None:
+def test_desk_officer_sees_team_without_staff(
+    client_for: Callable[..., Client], team: BaseTeam
+) -> None:
     r = client_for(Role.DESK_OFFICER).get(reverse("organisation:base_team", args=[team.code]))
     assert r.status_code == 200 and r.context["staff"] is None
 
 
-def test_chief_of_other_team_sees_no_staff_here(client_for: Callable[..., Client],
-                                                team: BaseTeam, other_team: BaseTeam) -> None:
+def test_chief_of_other_team_sees_no_staff_here(
+    client_for: Callable[..., Client], team: BaseTeam, other_team: BaseTeam
+) -> None:
     chief = client_for(Role.TEAM_CHIEF, at=other_team)
     r = chief.get(reverse("organisation:base_team", args=[team.code]))
     assert r.status_code == 200 and r.context["staff"] is None

@@ -17,9 +17,22 @@ from regie.organisation.roles import Perm
 class AuditEntryOut(serializers.ModelSerializer[AuditEntry]):
     class Meta:
         model = AuditEntry
-        fields = ["seq", "at", "actor_username", "actor_role", "actor_base_team_code",
-                  "actor_unit_code", "action", "object_type", "object_id", "purpose", "outcome",
-                  "detail", "prev_hash", "hash"]
+        fields = [
+            "seq",
+            "at",
+            "actor_username",
+            "actor_role",
+            "actor_base_team_code",
+            "actor_unit_code",
+            "action",
+            "object_type",
+            "object_id",
+            "purpose",
+            "outcome",
+            "detail",
+            "prev_hash",
+            "hash",
+        ]
 
 
 class AuditFilterIn(serializers.Serializer[Any]):
@@ -48,14 +61,23 @@ class AuditList(generics.ListAPIView[AuditEntry]):
         form = AuditSearchForm(params.validated_data)
         form.is_valid()
         if form.errors:
-            raise serializers.ValidationError(form.errors)
+            raise serializers.ValidationError(
+                {k: [str(m) for m in v] for k, v in form.errors.items()}
+            )
         self._filters = {k: v for k, v in form.cleaned_data.items() if v}
         return audit_search(self.request.user, self._filters)
 
     def paginate_queryset(self, queryset: Any) -> Any:
         page = super().paginate_queryset(queryset)
-        audit_log(actor=self.request.user, action=Action.VIEW, object_type="audit.entry",
-                  object_id="api-search", purpose=Purpose.WPG13,
-                  detail={"filters": {k: str(v) for k, v in self._filters.items()},
-                          "seqs": [e.seq for e in (page or [])]})
+        audit_log(
+            actor=self.request.user,
+            action=Action.VIEW,
+            object_type="audit.entry",
+            object_id="api-search",
+            purpose=Purpose.WPG13,
+            detail={
+                "filters": {k: str(v) for k, v in self._filters.items()},
+                "seqs": [e.seq for e in (page or [])],
+            },
+        )
         return page

@@ -17,15 +17,29 @@ GENESIS = "0" * 64
 
 #: The fields that are hashed, in the order they are documented.
 HASHED_FIELDS = (
-    "seq", "at", "actor_id", "actor_username", "actor_role", "actor_base_team_code",
-    "actor_unit_code", "action", "object_type", "object_id", "purpose", "outcome", "detail",
+    "seq",
+    "at",
+    "actor_id",
+    "actor_username",
+    "actor_role",
+    "actor_base_team_code",
+    "actor_unit_code",
+    "action",
+    "object_type",
+    "object_id",
+    "purpose",
+    "outcome",
+    "detail",
 )
 
 
 def canonical(fields: Mapping[str, Any]) -> str:
     return json.dumps(
-        {k: fields[k] for k in HASHED_FIELDS}, sort_keys=True, separators=(",", ":"),
-        ensure_ascii=False, default=str,
+        {k: fields[k] for k in HASHED_FIELDS},
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        default=str,
     )
 
 
@@ -75,6 +89,8 @@ def verify_chain(
         last_seq, last_hash = seq, stored_hash
     if head is not None and (head[0] != last_seq or head[1] != last_hash):
         breaks.append(
-            ChainBreak(last_seq, f"chain head says entry {head[0]} is the last; newest rows missing")
+            ChainBreak(
+                last_seq, f"chain head says entry {head[0]} is the last; newest rows missing"
+            )
         )
     return VerifyResult(checked, tuple(breaks))

@@ -12,16 +12,21 @@ class AuditSearchForm(forms.Form):
     user = forms.CharField(label=_("Gebruiker"), required=False, max_length=150)
     object_type = forms.CharField(label=_("Objecttype"), required=False, max_length=64)
     object_id = forms.CharField(label=_("Object-id"), required=False, max_length=64)
-    action = forms.ChoiceField(label=_("Handeling"), required=False,
-                               choices=[("", _("Alle")), *Action.choices])
-    purpose = forms.ChoiceField(label=_("Doel"), required=False,
-                                choices=[("", _("Alle")), *Purpose.choices])
-    outcome = forms.ChoiceField(label=_("Uitkomst"), required=False,
-                                choices=[("", _("Alle")), *Outcome.choices])
-    date_from = forms.DateField(label=_("Vanaf"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("Tot en met"), required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}))
+    action = forms.ChoiceField(
+        label=_("Handeling"), required=False, choices=[("", _("Alle")), *Action.choices]
+    )
+    purpose = forms.ChoiceField(
+        label=_("Doel"), required=False, choices=[("", _("Alle")), *Purpose.choices]
+    )
+    outcome = forms.ChoiceField(
+        label=_("Uitkomst"), required=False, choices=[("", _("Alle")), *Outcome.choices]
+    )
+    date_from = forms.DateField(
+        label=_("Vanaf"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("Tot en met"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -55,8 +55,12 @@ class AuditEntry(models.Model):
     seq = models.BigIntegerField(_("volgnummer"), unique=True)
     at = models.DateTimeField(_("tijdstip"), db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True,
-        db_constraint=False, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        db_constraint=False,
+        related_name="+",
     )
     actor_username = models.CharField(_("gebruiker"), max_length=150, db_index=True)
     actor_role = models.CharField(_("rol"), max_length=32, blank=True)
@@ -79,7 +83,9 @@ class AuditEntry(models.Model):
         verbose_name_plural = _("auditlog")
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.actor_username} {self.action} {self.object_type}:{self.object_id}"
+        return (
+            f"#{self.seq} {self.actor_username} {self.action} {self.object_type}:{self.object_id}"
+        )
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
@@ -95,6 +101,9 @@ class AuditChainHead(models.Model):
 
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"audit chain head #{self.seq}"
 
 
 class Retained(models.Model):

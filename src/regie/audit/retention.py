@@ -87,7 +87,10 @@ def run_retention(*, dry_run: bool, today: dt.date | None = None) -> RetentionRe
                     obj.save()
                     action = Action.ANONYMISE
                 audit_log(
-                    actor=None, action=action, object_type=policy.label, object_id=pk,
+                    actor=None,
+                    action=action,
+                    object_type=policy.label,
+                    object_id=pk,
                     purpose="wpg13",
                     detail={"reason": "retention term expired", "retain_until": str(was_until)},
                 )

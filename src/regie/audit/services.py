@@ -17,8 +17,13 @@ from regie.audit.models import Action, AuditChainHead, AuditEntry, Outcome, Purp
 
 def _actor_fields(actor: AbstractBaseUser | AnonymousUser | None) -> dict[str, Any]:
     if actor is None or not actor.is_authenticated:
-        return {"actor_id": None, "actor_username": "(system)" if actor is None else "(anonymous)",
-                "actor_role": "", "actor_base_team_code": "", "actor_unit_code": ""}
+        return {
+            "actor_id": None,
+            "actor_username": "(system)" if actor is None else "(anonymous)",
+            "actor_role": "",
+            "actor_base_team_code": "",
+            "actor_unit_code": "",
+        }
     position = getattr(actor, "position", None)
     team = getattr(position, "base_team", None) if position else None
     unit_code = ""
@@ -84,12 +89,21 @@ def audit_log(
         fields["at"] = now.isoformat()
         digest = entry_hash(prev, fields)
         entry = AuditEntry.objects.create(
-            seq=head.seq, at=now, actor_id=fields["actor_id"],
-            actor_username=fields["actor_username"], actor_role=fields["actor_role"],
+            seq=head.seq,
+            at=now,
+            actor_id=fields["actor_id"],
+            actor_username=fields["actor_username"],
+            actor_role=fields["actor_role"],
             actor_base_team_code=fields["actor_base_team_code"],
-            actor_unit_code=fields["actor_unit_code"], action=fields["action"],
-            object_type=object_type, object_id=fields["object_id"], purpose=fields["purpose"],
-            outcome=fields["outcome"], detail=fields["detail"], prev_hash=prev, hash=digest,
+            actor_unit_code=fields["actor_unit_code"],
+            action=fields["action"],
+            object_type=object_type,
+            object_id=fields["object_id"],
+            purpose=fields["purpose"],
+            outcome=fields["outcome"],
+            detail=fields["detail"],
+            prev_hash=prev,
+            hash=digest,
         )
         AuditChainHead.objects.filter(pk=1).update(hash=digest)
     return entry
@@ -98,10 +112,19 @@ def audit_log(
 def entry_fields(e: AuditEntry) -> dict[str, Any]:
     at = e.at.astimezone(dt.UTC).isoformat()
     return {
-        "seq": e.seq, "at": at, "actor_id": e.actor_id, "actor_username": e.actor_username,
-        "actor_role": e.actor_role, "actor_base_team_code": e.actor_base_team_code,
-        "actor_unit_code": e.actor_unit_code, "action": e.action, "object_type": e.object_type,
-        "object_id": e.object_id, "purpose": e.purpose, "outcome": e.outcome, "detail": e.detail,
+        "seq": e.seq,
+        "at": at,
+        "actor_id": e.actor_id,
+        "actor_username": e.actor_username,
+        "actor_role": e.actor_role,
+        "actor_base_team_code": e.actor_base_team_code,
+        "actor_unit_code": e.actor_unit_code,
+        "action": e.action,
+        "object_type": e.object_type,
+        "object_id": e.object_id,
+        "purpose": e.purpose,
+        "outcome": e.outcome,
+        "detail": e.detail,
     }
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -16,9 +17,21 @@ from regie.audit.services import audit_log
 from regie.core.access import rule
 from regie.organisation.roles import Perm
 
-EXPORT_COLUMNS = ["seq", "at", "actor_username", "actor_role", "actor_base_team_code",
-                  "actor_unit_code", "action", "object_type", "object_id", "purpose", "outcome",
-                  "detail", "hash"]
+EXPORT_COLUMNS = [
+    "seq",
+    "at",
+    "actor_username",
+    "actor_role",
+    "actor_base_team_code",
+    "actor_unit_code",
+    "action",
+    "object_type",
+    "object_id",
+    "purpose",
+    "outcome",
+    "detail",
+    "hash",
+]
 EXPORT_LIMIT = 100_000
 
 
@@ -33,14 +46,22 @@ def search(request: HttpRequest) -> HttpResponse:
         return render(request, "audit/search.html", {"form": form, "page": None}, status=400)
     filters = _filters(form) if request.GET else {}
     page = Paginator(audit_search(request.user, filters), 50).get_page(request.GET.get("page"))
-    audit_log(actor=request.user, action=Action.VIEW, object_type="audit.entry",
-              object_id="search", purpose=Purpose.WPG13,
-              detail={"filters": {k: str(v) for k, v in filters.items()},
-                      "seqs": [e.seq for e in page.object_list]})
+    audit_log(
+        actor=request.user,
+        action=Action.VIEW,
+        object_type="audit.entry",
+        object_id="search",
+        purpose=Purpose.WPG13,
+        detail={
+            "filters": {k: str(v) for k, v in filters.items()},
+            "seqs": [e.seq for e in page.object_list],
+        },
+    )
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "audit/search.html",
-                  {"form": form, "page": page, "querystring": query.urlencode()})
+    return render(
+        request, "audit/search.html", {"form": form, "page": page, "querystring": query.urlencode()}
+    )
 
 
 class _Echo:
@@ -49,27 +70,46 @@ class _Echo:
 
 
 @rule(Perm.EXPORT_AUDIT)
-def export_csv(request: HttpRequest) -> HttpResponse:
+def export_csv(request: HttpRequest) -> HttpResponseBase:
     form = AuditSearchForm(request.GET or None)
     if request.GET and not form.is_valid():
         return render(request, "audit/search.html", {"form": form, "page": None}, status=400)
     filters = _filters(form) if request.GET else {}
     qs = audit_search(request.user, filters)
     total = qs.count()
-    audit_log(actor=request.user, action=Action.EXPORT, object_type="audit.entry",
-              object_id="csv", purpose=Purpose.WPG13,
-              detail={"filters": {k: str(v) for k, v in filters.items()},
-                      "rows": min(total, EXPORT_LIMIT)})
+    audit_log(
+        actor=request.user,
+        action=Action.EXPORT,
+        object_type="audit.entry",
+        object_id="csv",
+        purpose=Purpose.WPG13,
+        detail={
+            "filters": {k: str(v) for k, v in filters.items()},
+            "rows": min(total, EXPORT_LIMIT),
+        },
+    )
     writer = csv.writer(_Echo())
 
     def rows() -> Iterator[str]:
         yield writer.writerow(EXPORT_COLUMNS)
         for e in qs[:EXPORT_LIMIT].iterator(chunk_size=2000):
-            yield writer.writerow([
-                e.seq, e.at.isoformat(), e.actor_username, e.actor_role, e.actor_base_team_code,
-                e.actor_unit_code, e.action, e.object_type, e.object_id, e.purpose, e.outcome,
-                e.detail, e.hash,
-            ])
+            yield writer.writerow(
+                [
+                    e.seq,
+                    e.at.isoformat(),
+                    e.actor_username,
+                    e.actor_role,
+                    e.actor_base_team_code,
+                    e.actor_unit_code,
+                    e.action,
+                    e.object_type,
+                    e.object_id,
+                    e.purpose,
+                    e.outcome,
+                    e.detail,
+                    e.hash,
+                ]
+            )
 
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")

@@ -15,7 +15,8 @@ from typing import Any, Final, NoReturn
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
@@ -30,21 +31,20 @@ AUTHENTICATED: Final = "authenticated"
 AccessRule = Perm | str
 
 
-def is_fully_authenticated(user: Any) -> bool:
+def is_fully_authenticated(user: Any, *, token_auth: bool = False) -> bool:
     """Signed in, active, with a position, and second factor verified where required."""
     if not getattr(user, "is_authenticated", False) or position_of(user) is None:
         return False
-    if settings.REGIE_REQUIRE_OTP and not (
-        getattr(user, "is_verified", lambda: False)() or getattr(user, "_regie_token_auth", False)
-    ):
-        return False
-    return True
+    if not settings.REGIE_REQUIRE_OTP:
+        return True
+    # Token authentication is for systems (API clients): it has no second factor.
+    return token_auth or bool(getattr(user, "is_verified", lambda: False)())
 
 
-def allowed(user: Any, access: AccessRule) -> bool:
+def allowed(user: Any, access: AccessRule, *, token_auth: bool = False) -> bool:
     if access == PUBLIC:
         return True
-    if not is_fully_authenticated(user):
+    if not is_fully_authenticated(user, token_auth=token_auth):
         return False
     if access == AUTHENTICATED:
         return True
@@ -53,16 +53,22 @@ def allowed(user: Any, access: AccessRule) -> bool:
 
 def deny(request: HttpRequest, access: AccessRule, what: str) -> NoReturn:
     audit_log(
-        actor=request.user, action=Action.DENIED, object_type=what,
-        object_id=request.path[:64], outcome=Outcome.DENIED, detail={"rule": str(access)},
+        actor=request.user,
+        action=Action.DENIED,
+        object_type=what,
+        object_id=request.path[:64],
+        outcome=Outcome.DENIED,
+        detail={"rule": str(access)},
     )
     raise PermissionDenied
 
 
-def rule(access: AccessRule) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def rule(
+    access: AccessRule,
+) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
+    def decorator(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if access != PUBLIC and not is_fully_authenticated(request.user):
                 return redirect_to_login(request.get_full_path())
             if not allowed(request.user, access):
@@ -85,12 +91,16 @@ class RegiePermission(BasePermission):
         if access == PUBLIC:
             return True
         user = request.user
-        if getattr(request, "auth", None) is not None:
-            user._regie_token_auth = True  # token auth is for systems: no second factor
-        if not allowed(user, access):
+        token_auth = getattr(request, "auth", None) is not None
+        if not allowed(user, access, token_auth=token_auth):
             if getattr(user, "is_authenticated", False):
-                audit_log(actor=user, action=Action.DENIED, object_type="api",
-                          object_id=request.path[:64], outcome=Outcome.DENIED,
-                          detail={"rule": str(access)})
+                audit_log(
+                    actor=user,
+                    action=Action.DENIED,
+                    object_type="api",
+                    object_id=request.path[:64],
+                    outcome=Outcome.DENIED,
+                    detail={"rule": str(access)},
+                )
             return False
         return True

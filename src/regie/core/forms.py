@@ -20,7 +20,9 @@ class LoginForm(forms.Form):
     username = forms.CharField(label=_("Gebruikersnaam"), max_length=150)
     password = forms.CharField(label=_("Wachtwoord"), widget=forms.PasswordInput, strip=False)
     otp_token = forms.CharField(
-        label=_("Code uit de authenticator-app"), required=False, max_length=8,
+        label=_("Code uit de authenticator-app"),
+        required=False,
+        max_length=8,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
 
@@ -32,6 +34,14 @@ class LoginForm(forms.Form):
         self.failure_reason = ""
 
     def clean(self) -> dict[str, Any]:
+        try:
+            return self._clean()
+        finally:
+            if self.user is None:
+                # A wrong or used code is never shown again.
+                self.data = {**{k: v for k, v in self.data.items()}, "otp_token": ""}
+
+    def _clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         username, password = data.get("username"), data.get("password")
         if not username or not password:
@@ -53,8 +63,11 @@ class LoginForm(forms.Form):
         if position_of(user) is None:
             self.failure_reason = "no_position"
             raise forms.ValidationError(
-                _("Dit account heeft geen positie in de organisatie; neem contact op met de "
-                  "beheerder."), code="no_position",
+                _(
+                    "Dit account heeft geen positie in de organisatie; neem contact op met de "
+                    "beheerder."
+                ),
+                code="no_position",
             )
         token = (data.get("otp_token") or "").strip()
         has_device = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
@@ -72,8 +85,11 @@ class LoginForm(forms.Form):
         elif settings.REGIE_REQUIRE_OTP:
             self.failure_reason = "otp_not_enrolled"
             raise forms.ValidationError(
-                _("Voor dit account is geen tweede factor ingesteld; neem contact op met de "
-                  "beheerder."), code="otp_not_enrolled",
+                _(
+                    "Voor dit account is geen tweede factor ingesteld; neem contact op met de "
+                    "beheerder."
+                ),
+                code="otp_not_enrolled",
             )
         self.user = user
         return data

@@ -35,8 +35,12 @@ def problem(
         body["instance"] = instance
     if errors is not None:
         body["errors"] = errors
-    return JsonResponse(body, status=status, content_type=PROBLEM_CONTENT_TYPE,
-                        json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        body,
+        status=status,
+        content_type=PROBLEM_CONTENT_TYPE,
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 def _flatten(detail: Any) -> Any:
@@ -56,9 +60,12 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> JsonRespon
         return None
     if isinstance(exc, exceptions.ValidationError):
         return problem(
-            response.status_code, title="Ongeldige invoer",
-            detail="Een of meer velden zijn ongeldig.", instance=instance,
-            errors=_flatten(exc.detail), type_="https://regie.example/problems/validation",
+            response.status_code,
+            title="Ongeldige invoer",
+            detail="Een of meer velden zijn ongeldig.",
+            instance=instance,
+            errors=_flatten(exc.detail),
+            type_="https://regie.example/problems/validation",
         )
     detail = _flatten(getattr(exc, "detail", "")) or ""
     resp = problem(response.status_code, detail=str(detail), instance=instance)

@@ -23,7 +23,7 @@ class VendorFinder(BaseFinder):
     def check(self, **kwargs: Any) -> list[Any]:
         return []
 
-    def find(self, path: str, find_all: bool = False, **kwargs: Any) -> str | list[str]:
+    def find(self, path: str, find_all: bool = False, **kwargs: Any) -> Any:
         source = VENDOR.get(path)
         if source is None or not source.exists():
             return [] if find_all else ""

@@ -32,10 +32,18 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 otp_login(request, form.device)
             record_login(request.POST.get("username", ""), form.user, succeeded=True)
             return redirect(next_url or "core:home")
-        record_login(request.POST.get("username", ""), None, succeeded=False,
-                     reason=form.failure_reason or "invalid_form")
-    return render(request, "core/login.html", {"form": form, "next": next_url},
-                  status=200 if request.method == "GET" or form.is_valid() else 400)
+        record_login(
+            request.POST.get("username", ""),
+            None,
+            succeeded=False,
+            reason=form.failure_reason or "invalid_form",
+        )
+    return render(
+        request,
+        "core/login.html",
+        {"form": form, "next": next_url},
+        status=200 if request.method == "GET" or form.is_valid() else 400,
+    )
 
 
 @rule(PUBLIC)

@@ -29,8 +29,8 @@ def position_of(user: Any) -> Position | None:
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
     try:
-        return user.position  # type: ignore[no-any-return]
-    except Exception:  # noqa: BLE001 - RelatedObjectDoesNotExist: a user without a position
+        return user.position
+    except Exception:
         return None
 
 
@@ -114,8 +114,9 @@ def staff_visible_to(user: Any, qs: QuerySet[Position] | None = None) -> QuerySe
             | Q(unit_id=position.unit_id)
         )
     if level is ScopeLevel.DISTRICT:
-        return qs.filter(Q(base_team__district_id=position.district_id)
-                         | Q(district_id=position.district_id))
+        return qs.filter(
+            Q(base_team__district_id=position.district_id) | Q(district_id=position.district_id)
+        )
     if level is ScopeLevel.BASE_TEAM:
         return qs.filter(base_team_id=position.base_team_id)
     return qs.none()

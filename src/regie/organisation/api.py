@@ -28,7 +28,9 @@ class UnitOut(serializers.ModelSerializer[Unit]):
 
 
 class DistrictOut(serializers.ModelSerializer[District]):
-    unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    unit: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
 
     class Meta:
         model = District
@@ -36,7 +38,9 @@ class DistrictOut(serializers.ModelSerializer[District]):
 
 
 class BaseTeamOut(serializers.ModelSerializer[BaseTeam]):
-    district = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    district: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
     unit = serializers.CharField(source="district.unit.code", read_only=True)
 
     class Meta:
@@ -45,10 +49,15 @@ class BaseTeamOut(serializers.ModelSerializer[BaseTeam]):
 
 
 class MunicipalityOut(serializers.ModelSerializer[Municipality]):
-    unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    base_team = serializers.SlugRelatedField(
-        slug_field="code", read_only=True, allow_null=True,
-        help_text="null when the municipality is split over several base teams")
+    unit: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    base_team: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code",
+        read_only=True,
+        allow_null=True,
+        help_text="null when the municipality is split over several base teams",
+    )
 
     class Meta:
         model = Municipality
@@ -93,10 +102,12 @@ class BaseTeamList(generics.ListAPIView[BaseTeam]):
     serializer_class = BaseTeamOut
     pagination_class = None
 
-    @extend_schema(parameters=[
-        OpenApiParameter("unit", str, description="unit code"),
-        OpenApiParameter("district", str, description="district code"),
-    ])
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("unit", str, description="unit code"),
+            OpenApiParameter("district", str, description="district code"),
+        ]
+    )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
@@ -164,18 +175,27 @@ class Locate(APIView):
         data = LocateIn(data=request.query_params)
         data.is_valid(raise_exception=True)
         try:
-            p = selectors.locate(data.validated_data["x"], data.validated_data["y"],
-                                 data.validated_data["crs"])
+            p = selectors.locate(
+                data.validated_data["x"], data.validated_data["y"], data.validated_data["crs"]
+            )
         except ValueError as exc:
             raise serializers.ValidationError({"non_field_errors": [str(exc)]}) from exc
-        body = {"found": p is not None, "neighbourhood": None, "municipality": None,
-                "base_team": None, "district": None, "unit": None}
+        body: dict[str, Any] = {
+            "found": p is not None,
+            "neighbourhood": None,
+            "municipality": None,
+            "base_team": None,
+            "district": None,
+            "unit": None,
+        }
         if p is not None:
             body.update(
                 neighbourhood=p.neighbourhood.code if p.neighbourhood else None,
                 municipality=p.municipality.code,
                 base_team=p.base_team.code if p.base_team else None,
-                district=p.district.code if p.district else None, unit=p.unit.code)
+                district=p.district.code if p.district else None,
+                unit=p.unit.code,
+            )
         return Response(LocateOut(body).data)
 
 
@@ -183,17 +203,36 @@ class StaffOut(serializers.ModelSerializer[Position]):
     first_name = serializers.CharField(source="user.first_name")
     last_name = serializers.CharField(source="user.last_name")
     username = serializers.CharField(source="user.username")
-    base_team = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
-    district = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
-    unit = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
-    municipality = serializers.SlugRelatedField(slug_field="code", read_only=True,
-                                                allow_null=True)
+    base_team: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
+    district: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
+    unit: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
+    municipality: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Position
-        fields = ["id", "username", "first_name", "name_particle", "last_name",
-                  "employee_number", "job_title", "role", "scope_level", "unit", "district",
-                  "base_team", "municipality"]
+        fields = [
+            "id",
+            "username",
+            "first_name",
+            "name_particle",
+            "last_name",
+            "employee_number",
+            "job_title",
+            "role",
+            "scope_level",
+            "unit",
+            "district",
+            "base_team",
+            "municipality",
+        ]
 
 
 class StaffList(generics.ListAPIView[Position]):
@@ -202,16 +241,21 @@ class StaffList(generics.ListAPIView[Position]):
     required_perm = Perm.VIEW_STAFF
     serializer_class = StaffOut
 
-    @extend_schema(parameters=[
-        OpenApiParameter("base_team", str, description="base team code"),
-        OpenApiParameter("role", str, description="role"),
-    ])
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("base_team", str, description="base team code"),
+            OpenApiParameter("role", str, description="role"),
+        ]
+    )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> Any:
-        qs = staff_visible_to(self.request.user).select_related(
-            "user", "base_team", "district", "unit", "municipality").order_by("pk")
+        qs = (
+            staff_visible_to(self.request.user)
+            .select_related("user", "base_team", "district", "unit", "municipality")
+            .order_by("pk")
+        )
         if team := self.request.query_params.get("base_team"):
             qs = qs.filter(base_team__code=team)
         if role := self.request.query_params.get("role"):
@@ -220,9 +264,13 @@ class StaffList(generics.ListAPIView[Position]):
 
     def paginate_queryset(self, queryset: Any) -> Any:
         page = super().paginate_queryset(queryset)
-        audit_log(actor=self.request.user, action=Action.VIEW,
-                  object_type="organisation.position", object_id="api-list",
-                  detail={"ids": [p.pk for p in (page or [])]})
+        audit_log(
+            actor=self.request.user,
+            action=Action.VIEW,
+            object_type="organisation.position",
+            object_id="api-list",
+            detail={"ids": [p.pk for p in (page or [])]},
+        )
         return page
 
 
@@ -233,13 +281,22 @@ class StaffDetail(APIView):
     def get(self, request: Request, pk: int) -> Response:
         staff = get_object_or_404(Position.objects.select_related("user"), pk=pk)
         if not can_view_staff_member(request.user, staff):
-            audit_log(actor=request.user, action=Action.DENIED,
-                      object_type="organisation.position", object_id=pk, outcome="denied")
+            audit_log(
+                actor=request.user,
+                action=Action.DENIED,
+                object_type="organisation.position",
+                object_id=pk,
+                outcome="denied",
+            )
             from rest_framework.exceptions import PermissionDenied
 
             raise PermissionDenied("Deze medewerker valt buiten uw bevoegdheid.")
-        audit_log(actor=request.user, action=Action.VIEW, object_type="organisation.position",
-                  object_id=staff.pk)
+        audit_log(
+            actor=request.user,
+            action=Action.VIEW,
+            object_type="organisation.position",
+            object_id=staff.pk,
+        )
         return Response(StaffOut(staff).data)
 
 
@@ -262,8 +319,14 @@ class Me(APIView):
 
         position = position_of(request.user)
         assert position is not None
-        return Response(MeOut({
-            "username": request.user.get_username(), "role": position.role,
-            "scope_level": position.scope_level, "scope": position.scope_label,
-            "permissions": [p.value for p in Perm if has_perm(request.user, p)],
-        }).data)
+        return Response(
+            MeOut(
+                {
+                    "username": request.user.get_username(),
+                    "role": position.role,
+                    "scope_level": position.scope_level,
+                    "scope": position.scope_label,
+                    "permissions": [p.value for p in Perm if has_perm(request.user, p)],
+                }
+            ).data
+        )

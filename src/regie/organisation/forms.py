@@ -28,16 +28,21 @@ class LocateForm(forms.Form):
             raise forms.ValidationError(_("Coördinaten moeten eindige getallen zijn."))
         if crs == RD and not (-7_000 <= x <= 300_000 and 289_000 <= y <= 629_000):
             raise forms.ValidationError(
-                _("Deze RD-coördinaten liggen buiten Nederland (x 0–300.000, y 289.000–629.000)."))
+                _("Deze RD-coördinaten liggen buiten Nederland (x 0–300.000, y 289.000–629.000).")
+            )
         if crs == WGS84 and not (3.2 <= x <= 7.3 and 50.7 <= y <= 53.7):
             raise forms.ValidationError(
-                _("Deze lengte-/breedtegraad ligt buiten Nederland (lengte 3,2–7,3; breedte "
-                  "50,7–53,7). Let op de volgorde: eerst lengtegraad."))
+                _(
+                    "Deze lengte-/breedtegraad ligt buiten Nederland (lengte 3,2–7,3; breedte "
+                    "50,7–53,7). Let op de volgorde: eerst lengtegraad."
+                )
+            )
         return data
 
 
 class StaffSearchForm(forms.Form):
     q = forms.CharField(label=_("Naam of personeelsnummer"), required=False, max_length=100)
-    role = forms.ChoiceField(label=_("Rol"), required=False,
-                             choices=[("", _("Alle rollen")), *Role.choices])
+    role = forms.ChoiceField(
+        label=_("Rol"), required=False, choices=[("", _("Alle rollen")), *Role.choices]
+    )
     team = forms.CharField(label=_("Basisteam (code)"), required=False, max_length=16)

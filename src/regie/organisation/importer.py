@@ -31,8 +31,9 @@ class ImportFormatError(ValueError):
     """The file cannot be read as a structure; the message says why and where."""
 
 
-def read_structure_file(path: Path, neighbourhoods: list[tuple[str, str, dict[str, Any]]]
-                        ) -> list[dict[str, str]]:
+def read_structure_file(
+    path: Path, neighbourhoods: list[tuple[str, str, dict[str, Any]]]
+) -> list[dict[str, str]]:
     """``neighbourhoods``: (wijk code, municipality code, GeoJSON geometry in WGS84)."""
     if not path.exists():
         raise ImportFormatError(f"{path}: bestand bestaat niet")
@@ -59,29 +60,30 @@ def read_csv(path: Path) -> list[dict[str, str]]:
         raise ImportFormatError(f"{path}: ongeldige CSV: {exc}") from exc
 
 
-def read_geojson(path: Path, neighbourhoods: list[tuple[str, str, dict[str, Any]]]
-                 ) -> list[dict[str, str]]:
+def read_geojson(
+    path: Path, neighbourhoods: list[tuple[str, str, dict[str, Any]]]
+) -> list[dict[str, str]]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ImportFormatError(f"{path}: geen geldige JSON: {exc}") from exc
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         raise ImportFormatError(f"{path}: verwacht een GeoJSON FeatureCollection")
-    crs_name = (((data.get("crs") or {}).get("properties") or {}).get("name") or "EPSG:4326")
+    crs_name = ((data.get("crs") or {}).get("properties") or {}).get("name") or "EPSG:4326"
     is_rd = "28992" in crs_name
     teams = []
     for i, feature in enumerate(data.get("features") or [], start=1):
         props = feature.get("properties") or {}
         missing = [k for k in REQUIRED if not props.get(k)]
         if missing:
-            raise ImportFormatError(f"{path}: feature {i}: eigenschappen ontbreken: "
-                                    f"{', '.join(missing)}")
+            raise ImportFormatError(
+                f"{path}: feature {i}: eigenschappen ontbreken: {', '.join(missing)}"
+            )
         try:
             geom = geodata.polygonal(geodata.geometry_from_geojson(feature["geometry"]))
         except Exception as exc:
             raise ImportFormatError(f"{path}: feature {i}: ongeldige geometrie: {exc}") from exc
-        teams.append(({k: str(props[k]) for k in REQUIRED},
-                      geom if is_rd else geodata.to_rd(geom)))
+        teams.append(({k: str(props[k]) for k in REQUIRED}, geom if is_rd else geodata.to_rd(geom)))
     if not teams:
         raise ImportFormatError(f"{path}: geen features")
     tree = STRtree([g for _, g in teams])

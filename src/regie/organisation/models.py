@@ -102,9 +102,7 @@ class Neighbourhood(models.Model):
     municipality = models.ForeignKey(
         Municipality, on_delete=models.PROTECT, related_name="neighbourhoods"
     )
-    base_team = models.ForeignKey(
-        BaseTeam, on_delete=models.PROTECT, related_name="neighbourhoods"
-    )
+    base_team = models.ForeignKey(BaseTeam, on_delete=models.PROTECT, related_name="neighbourhoods")
     population = models.PositiveIntegerField(_("inwoners"))
     population_estimated = models.BooleanField(
         _("inwoners geschat"),
@@ -139,14 +137,15 @@ class Position(models.Model):
     base_team = models.ForeignKey(
         BaseTeam, on_delete=models.PROTECT, null=True, blank=True, related_name="staff"
     )
-    municipality = models.ForeignKey(
-        Municipality, on_delete=models.PROTECT, null=True, blank=True
-    )
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, null=True, blank=True)
     name_particle = models.CharField(_("tussenvoegsel"), max_length=20, blank=True)
     employee_number = models.CharField(_("personeelsnummer"), max_length=16, unique=True)
     job_title = models.CharField(_("functie"), max_length=100, blank=True)
     clearance = models.PositiveSmallIntegerField(
-        _("rubricering (maximaal)"), choices=Confidentiality.choices, null=True, blank=True,
+        _("rubricering (maximaal)"),
+        choices=Confidentiality.choices,
+        null=True,
+        blank=True,
         help_text=_("Leeg: de standaard van de rol"),
     )
     synthetic = models.BooleanField(_("synthetisch"), default=False)
@@ -159,17 +158,41 @@ class Position(models.Model):
             models.CheckConstraint(
                 name="position_scope_matches_level",
                 condition=(
-                    models.Q(scope_level="national", unit__isnull=True, district__isnull=True,
-                             base_team__isnull=True, municipality__isnull=True)
-                    | models.Q(scope_level="unit", unit__isnull=False, district__isnull=True,
-                               base_team__isnull=True, municipality__isnull=True)
-                    | models.Q(scope_level="district", unit__isnull=True, district__isnull=False,
-                               base_team__isnull=True, municipality__isnull=True)
-                    | models.Q(scope_level="base_team", unit__isnull=True, district__isnull=True,
-                               base_team__isnull=False, municipality__isnull=True)
-                    | models.Q(scope_level="municipality", unit__isnull=True,
-                               district__isnull=True, base_team__isnull=True,
-                               municipality__isnull=False)
+                    models.Q(
+                        scope_level="national",
+                        unit__isnull=True,
+                        district__isnull=True,
+                        base_team__isnull=True,
+                        municipality__isnull=True,
+                    )
+                    | models.Q(
+                        scope_level="unit",
+                        unit__isnull=False,
+                        district__isnull=True,
+                        base_team__isnull=True,
+                        municipality__isnull=True,
+                    )
+                    | models.Q(
+                        scope_level="district",
+                        unit__isnull=True,
+                        district__isnull=False,
+                        base_team__isnull=True,
+                        municipality__isnull=True,
+                    )
+                    | models.Q(
+                        scope_level="base_team",
+                        unit__isnull=True,
+                        district__isnull=True,
+                        base_team__isnull=False,
+                        municipality__isnull=True,
+                    )
+                    | models.Q(
+                        scope_level="municipality",
+                        unit__isnull=True,
+                        district__isnull=True,
+                        base_team__isnull=True,
+                        municipality__isnull=False,
+                    )
                 ),
             )
         ]

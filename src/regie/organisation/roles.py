@@ -58,9 +58,18 @@ class Perm(StrEnum):
 
 
 _POLICE = {
-    Role.DESK_OFFICER, Role.CASE_SCREENER, Role.DOSSIER_MANAGER, Role.INVESTIGATOR,
-    Role.TEAM_CHIEF, Role.ANALYST, Role.OM_LIAISON, Role.QUALITY_OFFICER,
-    Role.INTELLIGENCE_OFFICER, Role.LIRC_OFFICER, Role.INTEGRITY_OFFICER, Role.ADMINISTRATOR,
+    Role.DESK_OFFICER,
+    Role.CASE_SCREENER,
+    Role.DOSSIER_MANAGER,
+    Role.INVESTIGATOR,
+    Role.TEAM_CHIEF,
+    Role.ANALYST,
+    Role.OM_LIAISON,
+    Role.QUALITY_OFFICER,
+    Role.INTELLIGENCE_OFFICER,
+    Role.LIRC_OFFICER,
+    Role.INTEGRITY_OFFICER,
+    Role.ADMINISTRATOR,
 }
 
 #: Which roles hold which permission. Anything not listed is denied.
@@ -71,9 +80,7 @@ PERMISSION_ROLES: dict[Perm, frozenset[Role]] = {
     Perm.LOCATE: frozenset(_POLICE | {Role.TIPLINE_OPERATOR}),
     # Staff records are personal data: the team chief for their own team, integrity staff
     # within their scope, administrators everywhere.
-    Perm.VIEW_STAFF: frozenset(
-        {Role.TEAM_CHIEF, Role.INTEGRITY_OFFICER, Role.ADMINISTRATOR}
-    ),
+    Perm.VIEW_STAFF: frozenset({Role.TEAM_CHIEF, Role.INTEGRITY_OFFICER, Role.ADMINISTRATOR}),
     Perm.VIEW_AUDIT: frozenset({Role.INTEGRITY_OFFICER, Role.ADMINISTRATOR}),
     Perm.EXPORT_AUDIT: frozenset({Role.INTEGRITY_OFFICER, Role.ADMINISTRATOR}),
 }

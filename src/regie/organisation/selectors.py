@@ -12,7 +12,14 @@ from django.db.models import Count, QuerySet, Sum
 from regie.organisation import geodata
 from regie.organisation.access import base_team_in_scope, staff_visible_to
 from regie.organisation.lookup import Locator
-from regie.organisation.models import BaseTeam, District, Municipality, Neighbourhood, Position, Unit
+from regie.organisation.models import (
+    BaseTeam,
+    District,
+    Municipality,
+    Neighbourhood,
+    Position,
+    Unit,
+)
 from regie.organisation.roles import ScopeLevel
 from regie.organisation.structure import Area
 
@@ -79,14 +86,21 @@ def staff_of_team(user: Any, team: BaseTeam) -> QuerySet[Position]:
     return staff_visible_to(user).filter(base_team=team).select_related("user")
 
 
-def staff_search(user: Any, *, q: str = "", role: str = "", team_code: str = "") -> QuerySet[Position]:
-    qs = staff_visible_to(user).select_related("user", "base_team", "district", "unit",
-                                               "municipality")
+def staff_search(
+    user: Any, *, q: str = "", role: str = "", team_code: str = ""
+) -> QuerySet[Position]:
+    qs = staff_visible_to(user).select_related(
+        "user", "base_team", "district", "unit", "municipality"
+    )
     if q:
         from django.db.models import Q
 
-        qs = qs.filter(Q(user__last_name__icontains=q) | Q(user__first_name__icontains=q)
-                       | Q(employee_number__iexact=q) | Q(user__username__iexact=q))
+        qs = qs.filter(
+            Q(user__last_name__icontains=q)
+            | Q(user__first_name__icontains=q)
+            | Q(employee_number__iexact=q)
+            | Q(user__username__iexact=q)
+        )
     if role:
         qs = qs.filter(role=role)
     if team_code:
@@ -111,8 +125,18 @@ def _rd_rings(geojson: dict[str, Any]) -> list[tuple[list[float], list[float]]]:
     return rings
 
 
-PALETTE = ["#2b6cb0", "#c05621", "#2f855a", "#6b46c1", "#b83280", "#975a16", "#2c7a7b",
-           "#9b2c2c", "#4a5568", "#276749"]
+PALETTE = [
+    "#2b6cb0",
+    "#c05621",
+    "#2f855a",
+    "#6b46c1",
+    "#b83280",
+    "#975a16",
+    "#2c7a7b",
+    "#9b2c2c",
+    "#4a5568",
+    "#276749",
+]
 
 
 def team_map(team: BaseTeam) -> dict[str, Any]:
@@ -120,26 +144,64 @@ def team_map(team: BaseTeam) -> dict[str, Any]:
     municipality; works offline (no map tiles)."""
     fig = go.Figure()
     wijken = Neighbourhood.objects.filter(base_team=team).select_related("municipality")
+    # Context: the other neighbourhoods of partly covered municipalities, in grey.
+    others = (
+        Neighbourhood.objects.filter(municipality__in=wijken.values("municipality"))
+        .exclude(base_team=team)
+        .select_related("base_team")
+    )
+    first_other = True
+    for w in others.order_by("code"):
+        for xs, ys in _rd_rings(w.geometry):
+            fig.add_trace(
+                go.Scatter(
+                    x=xs,
+                    y=ys,
+                    fill="toself",
+                    mode="lines",
+                    line={"width": 0.5, "color": "#a0aec0"},
+                    fillcolor="#edf2f7",
+                    name="Andere basisteams",
+                    legendgroup="other",
+                    showlegend=first_other,
+                    hovertemplate=f"{w.name}<br>{w.base_team.name}<extra></extra>",
+                )
+            )
+            first_other = False
     mun_names = sorted({w.municipality.name for w in wijken})
     colour = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(mun_names)}
     shown: set[str] = set()
     for w in wijken.order_by("municipality__name", "name"):
         mname = w.municipality.name
         for xs, ys in _rd_rings(w.geometry):
-            fig.add_trace(go.Scatter(
-                x=xs, y=ys, fill="toself", mode="lines", line={"width": 1, "color": "#1a202c"},
-                fillcolor=colour[mname], opacity=0.55, name=mname, legendgroup=mname,
-                showlegend=mname not in shown,
-                hovertemplate=f"{w.name}<br>{mname}<br>± {w.population:,} inwoners"
-                .replace(",", ".") + "<extra></extra>",
-            ))
+            fig.add_trace(
+                go.Scatter(
+                    x=xs,
+                    y=ys,
+                    fill="toself",
+                    mode="lines",
+                    line={"width": 1, "color": "#1a202c"},
+                    fillcolor=colour[mname],
+                    opacity=0.55,
+                    name=mname,
+                    legendgroup=mname,
+                    showlegend=mname not in shown,
+                    hovertemplate=f"{w.name}<br>{mname}<br>± {w.population:,} inwoners".replace(
+                        ",", "."
+                    )
+                    + "<extra></extra>",
+                )
+            )
             shown.add(mname)
     fig.update_layout(
-        margin={"l": 10, "r": 10, "t": 10, "b": 10}, height=460,
-        xaxis={"visible": False}, yaxis={"visible": False, "scaleanchor": "x", "scaleratio": 1},
-        plot_bgcolor="#f7fafc", legend={"title": {"text": "Gemeente"}},
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        height=460,
+        xaxis={"visible": False},
+        yaxis={"visible": False, "scaleanchor": "x", "scaleratio": 1},
+        plot_bgcolor="#f7fafc",
+        legend={"title": {"text": "Gemeente"}},
     )
-    return fig.to_plotly_json()  # type: ignore[no-any-return]
+    return fig.to_plotly_json()
 
 
 # --- Point lookup -----------------------------------------------------------------------------
@@ -151,22 +213,34 @@ _locator_cache: dict[tuple[int, int], Locator] = {}
 def locator() -> Locator:
     """A spatial index over the stored neighbourhoods and municipalities, rebuilt when they
     change (keyed on count and highest id)."""
-    key = (Neighbourhood.objects.count(), Neighbourhood.objects.order_by("-pk")
-           .values_list("pk", flat=True).first() or 0)
+    key = (
+        Neighbourhood.objects.count(),
+        Neighbourhood.objects.order_by("-pk").values_list("pk", flat=True).first() or 0,
+    )
     with _locator_lock:
         cached = _locator_cache.get(key)
         if cached is not None:
             return cached
         wijken = [
-            Area(code=n.code, name=n.name, unit_code="", municipality_code=n.municipality.code,
-                 population=n.population,
-                 geometry_rd=geodata.to_rd(geodata.geometry_from_geojson(n.geometry)))
+            Area(
+                code=n.code,
+                name=n.name,
+                unit_code="",
+                municipality_code=n.municipality.code,
+                population=n.population,
+                geometry_rd=geodata.to_rd(geodata.geometry_from_geojson(n.geometry)),
+            )
             for n in Neighbourhood.objects.select_related("municipality")
         ]
         muns = [
-            Area(code=m.code, name=m.name, unit_code="", municipality_code=m.code,
-                 population=m.population,
-                 geometry_rd=geodata.to_rd(geodata.geometry_from_geojson(m.geometry)))
+            Area(
+                code=m.code,
+                name=m.name,
+                unit_code="",
+                municipality_code=m.code,
+                population=m.population,
+                geometry_rd=geodata.to_rd(geodata.geometry_from_geojson(m.geometry)),
+            )
             for m in Municipality.objects.all()
         ]
         built = Locator(wijken, muns)
@@ -190,9 +264,20 @@ def locate(x: float, y: float, crs: str = geodata.RD) -> Placement | None:
     if hit is None:
         return None
     mun = Municipality.objects.select_related("unit", "base_team__district").get(
-        code=hit.municipality_code)
-    wijk = (Neighbourhood.objects.select_related("base_team__district").filter(
-        code=hit.neighbourhood_code).first() if hit.neighbourhood_code else None)
+        code=hit.municipality_code
+    )
+    wijk = (
+        Neighbourhood.objects.select_related("base_team__district")
+        .filter(code=hit.neighbourhood_code)
+        .first()
+        if hit.neighbourhood_code
+        else None
+    )
     team = wijk.base_team if wijk is not None else mun.base_team
-    return Placement(neighbourhood=wijk, municipality=mun, base_team=team,
-                     district=team.district if team else None, unit=mun.unit)
+    return Placement(
+        neighbourhood=wijk,
+        municipality=mun,
+        base_team=team,
+        district=team.district if team else None,
+        unit=mun.unit,
+    )

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser
 from django.db import transaction
 from django.utils import timezone
 
@@ -67,15 +66,26 @@ def load_reference(*, data_dir: Path | None = None, force: bool = False) -> Load
         return _report(created=False)
     ref = geodata.load_reference(data_dir)
     mun_areas = [
-        Area(code=m.code, name=m.name, unit_code=m.unit_code, municipality_code=m.code,
-             population=m.population, geometry_rd=geodata.to_rd(m.geometry_wgs84))
+        Area(
+            code=m.code,
+            name=m.name,
+            unit_code=m.unit_code,
+            municipality_code=m.code,
+            population=m.population,
+            geometry_rd=geodata.to_rd(m.geometry_wgs84),
+        )
         for m in ref.municipalities
     ]
     unit_of = {m.code: m.unit_code for m in ref.municipalities}
     wijk_areas = [
-        Area(code=n.code, name=n.name, unit_code=unit_of[n.municipality_code],
-             municipality_code=n.municipality_code, population=n.population_estimate,
-             geometry_rd=geodata.to_rd(n.geometry_wgs84))
+        Area(
+            code=n.code,
+            name=n.name,
+            unit_code=unit_of[n.municipality_code],
+            municipality_code=n.municipality_code,
+            population=n.population_estimate,
+            geometry_rd=geodata.to_rd(n.geometry_wgs84),
+        )
         for n in ref.neighbourhoods
     ]
     plan = generate_structure(mun_areas, wijk_areas)
@@ -86,48 +96,76 @@ def load_reference(*, data_dir: Path | None = None, force: bool = False) -> Load
         for u in ref.units:
             units[u.code], _ = Unit.objects.update_or_create(
                 code=u.code,
-                defaults={"name": UNIT_NAME_FIXES.get(u.name, u.name), "is_national": False,
-                          "geometry": geodata.geometry_to_geojson(u.geometry_wgs84)},
+                defaults={
+                    "name": UNIT_NAME_FIXES.get(u.name, u.name),
+                    "is_national": False,
+                    "geometry": geodata.geometry_to_geojson(u.geometry_wgs84),
+                },
             )
         Unit.objects.update_or_create(
             code=NATIONAL_UNIT[0],
             defaults={"name": NATIONAL_UNIT[1], "is_national": True, "geometry": None},
         )
-        municipalities = Municipality.objects.bulk_create([
-            Municipality(code=m.code, name=m.name, unit=units[m.unit_code],
-                         population=m.population,
-                         geometry=geodata.geometry_to_geojson(m.geometry_wgs84))
-            for m in ref.municipalities
-        ])
+        municipalities = Municipality.objects.bulk_create(
+            [
+                Municipality(
+                    code=m.code,
+                    name=m.name,
+                    unit=units[m.unit_code],
+                    population=m.population,
+                    geometry=geodata.geometry_to_geojson(m.geometry_wgs84),
+                )
+                for m in ref.municipalities
+            ]
+        )
         mun_by_code = {m.code: m for m in municipalities}
         teams = _create_structure(plan.districts, plan.base_teams, units, generated=True)
         team_of_wijk = {w: teams[t.code] for t in plan.base_teams for w in t.neighbourhood_codes}
-        Neighbourhood.objects.bulk_create([
-            Neighbourhood(code=n.code, name=n.name, municipality=mun_by_code[n.municipality_code],
-                          base_team=team_of_wijk[n.code], population=n.population_estimate,
-                          population_estimated=True,
-                          geometry=geodata.geometry_to_geojson(n.geometry_wgs84))
-            for n in ref.neighbourhoods
-        ])
+        Neighbourhood.objects.bulk_create(
+            [
+                Neighbourhood(
+                    code=n.code,
+                    name=n.name,
+                    municipality=mun_by_code[n.municipality_code],
+                    base_team=team_of_wijk[n.code],
+                    population=n.population_estimate,
+                    population_estimated=True,
+                    geometry=geodata.geometry_to_geojson(n.geometry_wgs84),
+                )
+                for n in ref.neighbourhoods
+            ]
+        )
         _derive_municipality_teams()
-        audit_log(actor=None, action=Action.CREATE, object_type="organisation.structure",
-                  purpose=Purpose.WPG13, detail={"source": "reference data", "generated": True,
-                                                 "base_teams": len(plan.base_teams)})
+        audit_log(
+            actor=None,
+            action=Action.CREATE,
+            object_type="organisation.structure",
+            purpose=Purpose.WPG13,
+            detail={
+                "source": "reference data",
+                "generated": True,
+                "base_teams": len(plan.base_teams),
+            },
+        )
     return _report(created=True)
 
 
 def _report(*, created: bool) -> LoadReport:
     return LoadReport(
-        units=Unit.objects.count(), municipalities=Municipality.objects.count(),
-        neighbourhoods=Neighbourhood.objects.count(), districts=District.objects.count(),
-        base_teams=BaseTeam.objects.count(), created=created,
+        units=Unit.objects.count(),
+        municipalities=Municipality.objects.count(),
+        neighbourhoods=Neighbourhood.objects.count(),
+        districts=District.objects.count(),
+        base_teams=BaseTeam.objects.count(),
+        created=created,
     )
 
 
 def _clear_structure() -> None:
-    if Position.objects.filter(base_team__isnull=False).exists() or Position.objects.filter(
-        district__isnull=False
-    ).exists():
+    if (
+        Position.objects.filter(base_team__isnull=False).exists()
+        or Position.objects.filter(district__isnull=False).exists()
+    ):
         raise OrganisationError(
             "Er zijn medewerkers aan districten of basisteams gekoppeld; de structuur kan niet "
             "opnieuw worden gegenereerd. Gebruik 'regie org import-structure'."
@@ -139,18 +177,26 @@ def _clear_structure() -> None:
 
 
 def _create_structure(
-    districts: Iterable[DistrictPlan], base_teams: Iterable[BaseTeamPlan],
-    units: dict[str, Unit], *, generated: bool,
+    districts: Iterable[DistrictPlan],
+    base_teams: Iterable[BaseTeamPlan],
+    units: dict[str, Unit],
+    *,
+    generated: bool,
 ) -> dict[str, BaseTeam]:
     district_objs = {
-        d.code: District.objects.create(code=d.code, name=d.name, unit=units[d.unit_code],
-                                        generated=generated)
+        d.code: District.objects.create(
+            code=d.code, name=d.name, unit=units[d.unit_code], generated=generated
+        )
         for d in districts
     }
     return {
-        t.code: BaseTeam.objects.create(code=t.code, name=t.name,
-                                        district=district_objs[t.district_code],
-                                        generated=generated, population=t.population)
+        t.code: BaseTeam.objects.create(
+            code=t.code,
+            name=t.name,
+            district=district_objs[t.district_code],
+            generated=generated,
+            population=t.population,
+        )
         for t in base_teams
     }
 
@@ -192,8 +238,18 @@ def import_structure(rows: list[dict[str, str]], *, actor: Any = None) -> LoadRe
     explicit: set[str] = set()
     for i, row in enumerate(rows, start=2):
         where = f"regel {i}"
-        missing = [k for k in ("unit_code", "district_code", "district_name", "base_team_code",
-                               "base_team_name", "municipality_code") if not row.get(k)]
+        missing = [
+            k
+            for k in (
+                "unit_code",
+                "district_code",
+                "district_name",
+                "base_team_code",
+                "base_team_name",
+                "municipality_code",
+            )
+            if not row.get(k)
+        ]
         if missing:
             errors.append(f"{where}: ontbrekende velden: {', '.join(missing)}")
             continue
@@ -205,18 +261,26 @@ def import_structure(rows: list[dict[str, str]], *, actor: Any = None) -> LoadRe
             errors.append(f"{where}: onbekende gemeente {row['municipality_code']!r}")
             continue
         if mun.unit.code != row["unit_code"]:
-            errors.append(f"{where}: gemeente {mun.code} hoort bij eenheid {mun.unit.code}, "
-                          f"niet bij {row['unit_code']}")
+            errors.append(
+                f"{where}: gemeente {mun.code} hoort bij eenheid {mun.unit.code}, "
+                f"niet bij {row['unit_code']}"
+            )
             continue
         d = districts.get(row["district_code"])
         if d is None:
             districts[row["district_code"]] = DistrictPlan(
-                code=row["district_code"], name=row["district_name"], unit_code=row["unit_code"],
-                base_team_codes=(), population=0)
+                code=row["district_code"],
+                name=row["district_name"],
+                unit_code=row["unit_code"],
+                base_team_codes=(),
+                population=0,
+            )
         elif d.unit_code != row["unit_code"]:
             errors.append(f"{where}: district {d.code} ligt in twee eenheden")
             continue
-        prev = teams.setdefault(row["base_team_code"], (row["base_team_name"], row["district_code"]))
+        prev = teams.setdefault(
+            row["base_team_code"], (row["base_team_name"], row["district_code"])
+        )
         if prev[1] != row["district_code"]:
             errors.append(f"{where}: basisteam {row['base_team_code']} ligt in twee districten")
             continue
@@ -241,32 +305,40 @@ def import_structure(rows: list[dict[str, str]], *, actor: Any = None) -> LoadRe
     with transaction.atomic():
         old_team_codes = set(BaseTeam.objects.values_list("code", flat=True))
         staffed = set(
-            Position.objects.filter(base_team__isnull=False).values_list("base_team__code",
-                                                                          flat=True))
+            Position.objects.filter(base_team__isnull=False).values_list(
+                "base_team__code", flat=True
+            )
+        )
         gone = sorted((old_team_codes & staffed) - set(teams))
         if gone:
             raise OrganisationError(
-                f"Basisteams met medewerkers ontbreken in het bestand: {', '.join(gone[:10])}")
+                f"Basisteams met medewerkers ontbreken in het bestand: {', '.join(gone[:10])}"
+            )
         new_districts = {}
         for d in districts.values():
             new_districts[d.code], _ = District.objects.update_or_create(
-                code=d.code, defaults={"name": d.name, "unit": units[d.unit_code],
-                                       "generated": False})
+                code=d.code,
+                defaults={"name": d.name, "unit": units[d.unit_code], "generated": False},
+            )
         new_teams = {}
         for code, (name, dcode) in teams.items():
             new_teams[code], _ = BaseTeam.objects.update_or_create(
-                code=code, defaults={"name": name, "district": new_districts[dcode],
-                                     "generated": False})
+                code=code,
+                defaults={"name": name, "district": new_districts[dcode], "generated": False},
+            )
         for wcode, tcode in team_of_wijk.items():
             Neighbourhood.objects.filter(code=wcode).update(base_team=new_teams[tcode])
         Municipality.objects.update(base_team=None)
         BaseTeam.objects.exclude(code__in=teams).delete()
         District.objects.exclude(code__in=districts).filter(base_teams__isnull=True).delete()
         _derive_municipality_teams()
-        audit_log(actor=actor, action=Action.CHANGE, object_type="organisation.structure",
-                  purpose=Purpose.WPG13,
-                  detail={"source": "import", "districts": len(districts),
-                          "base_teams": len(teams)})
+        audit_log(
+            actor=actor,
+            action=Action.CHANGE,
+            object_type="organisation.structure",
+            purpose=Purpose.WPG13,
+            detail={"source": "import", "districts": len(districts), "base_teams": len(teams)},
+        )
     return _report(created=True)
 
 
@@ -276,44 +348,66 @@ def import_structure(rows: list[dict[str, str]], *, actor: Any = None) -> LoadRe
 def _scope_kwargs(level: ScopeLevel, target: Any) -> dict[str, Any]:
     kwargs: dict[str, Any] = {"scope_level": level}
     field = {
-        ScopeLevel.UNIT: "unit", ScopeLevel.DISTRICT: "district",
-        ScopeLevel.BASE_TEAM: "base_team", ScopeLevel.MUNICIPALITY: "municipality",
+        ScopeLevel.UNIT: "unit",
+        ScopeLevel.DISTRICT: "district",
+        ScopeLevel.BASE_TEAM: "base_team",
+        ScopeLevel.MUNICIPALITY: "municipality",
     }.get(level)
     if field is not None:
         if target is None:
-            raise OrganisationError(f"Een positie op niveau {level.label} heeft een "
-                                    f"{level.label.lower()} nodig")
+            raise OrganisationError(
+                f"Een positie op niveau {level.label} heeft een {level.label.lower()} nodig"
+            )
         kwargs[field] = target
     return kwargs
 
 
 def staff_create(
-    *, username: str, first_name: str, last_name: str, role: Role,
-    scope: Any = None, scope_level: ScopeLevel | None = None, name_particle: str = "",
-    employee_number: str | None = None, job_title: str = "", password: str | None = None,
-    email: str = "", synthetic: bool = False, actor: Any = None,
+    *,
+    username: str,
+    first_name: str,
+    last_name: str,
+    role: Role,
+    scope: Any = None,
+    scope_level: ScopeLevel | None = None,
+    name_particle: str = "",
+    employee_number: str | None = None,
+    job_title: str = "",
+    password: str | None = None,
+    email: str = "",
+    synthetic: bool = False,
+    actor: Any = None,
 ) -> Position:
     level = scope_level or ROLE_DEFAULT_SCOPE[role]
     user_model = get_user_model()
     with transaction.atomic():
         if user_model.objects.filter(username=username).exists():
             raise OrganisationError(f"Gebruikersnaam {username!r} bestaat al")
-        user = user_model(username=username, first_name=first_name, last_name=last_name,
-                          email=email)
+        user = user_model(
+            username=username, first_name=first_name, last_name=last_name, email=email
+        )
         if password:
             user.set_password(password)
         else:
             user.set_unusable_password()
         user.save()
         position = Position.objects.create(
-            user=user, role=role, name_particle=name_particle,
+            user=user,
+            role=role,
+            name_particle=name_particle,
             employee_number=employee_number or _new_employee_number(),
-            job_title=job_title or str(role.label), synthetic=synthetic,
+            job_title=job_title or str(role.label),
+            synthetic=synthetic,
             **_scope_kwargs(level, scope),
         )
-        audit_log(actor=actor, action=Action.CREATE, object_type="organisation.position",
-                  object_id=position.pk, purpose=Purpose.WPG13,
-                  detail={"role": role.value, "scope": level.value})
+        audit_log(
+            actor=actor,
+            action=Action.CREATE,
+            object_type="organisation.position",
+            object_id=position.pk,
+            purpose=Purpose.WPG13,
+            detail={"role": role.value, "scope": level.value},
+        )
     return position
 
 
@@ -327,16 +421,23 @@ def _new_employee_number() -> str:
 # --- Sign-in log -------------------------------------------------------------------------------
 
 
-def record_login(username: str, user: AbstractUser | None, *, succeeded: bool,
-                 reason: str = "") -> None:
+def record_login(username: str, user: Any, *, succeeded: bool, reason: str = "") -> None:
     LoginEvent.objects.create(
-        username=username[:150], user=user, succeeded=succeeded, reason=reason,
+        username=username[:150],
+        user=user,
+        succeeded=succeeded,
+        reason=reason,
         purpose=Purpose.WPG13,
         retain_until=timezone.localdate() + LOGIN_EVENT_RETENTION,
     )
     if user is not None:
-        audit_log(actor=user, action=Action.LOGIN, object_type="auth.user", object_id=user.pk,
-                  purpose=Purpose.WPG13)
+        audit_log(
+            actor=user,
+            action=Action.LOGIN,
+            object_type="auth.user",
+            object_id=user.pk,
+            purpose=Purpose.WPG13,
+        )
 
 
 def login_locked(username: str) -> bool:
@@ -350,6 +451,8 @@ def login_locked(username: str) -> bool:
     return failures >= LOCKOUT_FAILURES
 
 
-register(RetentionPolicy(model=LoginEvent, action="delete",
-                         description="sign-in log: one year (security)"))
-
+register(
+    RetentionPolicy(
+        model=LoginEvent, action="delete", description="sign-in log: one year (security)"
+    )
+)

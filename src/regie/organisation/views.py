@@ -24,15 +24,19 @@ def units(request: HttpRequest) -> HttpResponse:
 @rule(Perm.VIEW_ORGANISATION)
 def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
     unit = get_object_or_404(Unit, code=code)
-    return render(request, "organisation/unit.html",
-                  {"unit": unit, "districts": selectors.districts_of(unit)})
+    return render(
+        request, "organisation/unit.html", {"unit": unit, "districts": selectors.districts_of(unit)}
+    )
 
 
 @rule(Perm.VIEW_ORGANISATION)
 def district_detail(request: HttpRequest, code: str) -> HttpResponse:
     district = get_object_or_404(District.objects.select_related("unit"), code=code)
-    return render(request, "organisation/district.html",
-                  {"district": district, "base_teams": selectors.base_teams_of(district)})
+    return render(
+        request,
+        "organisation/district.html",
+        {"district": district, "base_teams": selectors.base_teams_of(district)},
+    )
 
 
 @rule(Perm.VIEW_ORGANISATION)
@@ -43,16 +47,24 @@ def base_team_detail(request: HttpRequest, code: str) -> HttpResponse:
         request.user, team
     ):
         staff = list(selectors.staff_of_team(request.user, team))
-        audit_log(actor=request.user, action=Action.VIEW, object_type="organisation.position",
-                  object_id=f"team:{team.code}",
-                  detail={"ids": [p.pk for p in staff], "page": "base_team_detail"})
-    return render(request, "organisation/base_team.html", {
-        "team": team,
-        "parts": selectors.municipalities_of_team(team),
-        "map": selectors.team_map(team),
-        "staff": staff,
-        "is_own_team": getattr(position_of(request.user), "base_team_id", None) == team.pk,
-    })
+        audit_log(
+            actor=request.user,
+            action=Action.VIEW,
+            object_type="organisation.position",
+            object_id=f"team:{team.code}",
+            detail={"ids": [p.pk for p in staff], "page": "base_team_detail"},
+        )
+    return render(
+        request,
+        "organisation/base_team.html",
+        {
+            "team": team,
+            "parts": selectors.municipalities_of_team(team),
+            "map": selectors.team_map(team),
+            "staff": staff,
+            "is_own_team": getattr(position_of(request.user), "base_team_id", None) == team.pk,
+        },
+    )
 
 
 @rule(Perm.VIEW_ORGANISATION)
@@ -69,11 +81,11 @@ def my_team(request: HttpRequest) -> HttpResponse:
     if not has_perm(request.user, Perm.VIEW_ORGANISATION):
         messages.info(request, _("Uw rol heeft geen inzage in de politieorganisatie."))
         return redirect("core:home")
-    if position.base_team_id:
+    if position.base_team is not None:
         return redirect("organisation:base_team", code=position.base_team.code)
-    if position.district_id:
+    if position.district is not None:
         return redirect("organisation:district", code=position.district.code)
-    if position.unit_id:
+    if position.unit is not None:
         return redirect("organisation:unit", code=position.unit.code)
     return redirect("organisation:units")
 
@@ -85,36 +97,57 @@ def locate(request: HttpRequest) -> HttpResponse:
     searched = False
     if request.GET and form.is_valid():
         searched = True
-        placement = selectors.locate(form.cleaned_data["x"], form.cleaned_data["y"],
-                                     form.cleaned_data["crs"])
+        placement = selectors.locate(
+            form.cleaned_data["x"], form.cleaned_data["y"], form.cleaned_data["crs"]
+        )
     status = 400 if request.GET and not form.is_valid() else 200
-    return render(request, "organisation/locate.html",
-                  {"form": form, "placement": placement, "searched": searched}, status=status)
+    return render(
+        request,
+        "organisation/locate.html",
+        {"form": form, "placement": placement, "searched": searched},
+        status=status,
+    )
 
 
 @rule(Perm.VIEW_STAFF)
 def staff_list(request: HttpRequest) -> HttpResponse:
     form = StaffSearchForm(request.GET or None)
     if request.GET and not form.is_valid():
-        return render(request, "organisation/staff_list.html", {"form": form, "page": None},
-                      status=400)
+        return render(
+            request, "organisation/staff_list.html", {"form": form, "page": None}, status=400
+        )
     data = form.cleaned_data if request.GET else {}
-    qs = selectors.staff_search(request.user, q=data.get("q", ""), role=data.get("role", ""),
-                                team_code=data.get("team", ""))
+    qs = selectors.staff_search(
+        request.user, q=data.get("q", ""), role=data.get("role", ""), team_code=data.get("team", "")
+    )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    audit_log(actor=request.user, action=Action.VIEW, object_type="organisation.position",
-              object_id="list", detail={"ids": [p.pk for p in page.object_list],
-                                        "query": {k: v for k, v in data.items() if v}})
+    audit_log(
+        actor=request.user,
+        action=Action.VIEW,
+        object_type="organisation.position",
+        object_id="list",
+        detail={
+            "ids": [p.pk for p in page.object_list],
+            "query": {k: v for k, v in data.items() if v},
+        },
+    )
     return render(request, "organisation/staff_list.html", {"form": form, "page": page})
 
 
 @rule(Perm.VIEW_STAFF)
 def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
     staff = get_object_or_404(
-        Position.objects.select_related("user", "base_team__district__unit", "district",
-                                        "unit", "municipality"), pk=pk)
+        Position.objects.select_related(
+            "user", "base_team__district__unit", "district", "unit", "municipality"
+        ),
+        pk=pk,
+    )
     if not can_view_staff_member(request.user, staff):
         deny(request, Perm.VIEW_STAFF, "organisation.position")
-    audit_log(actor=request.user, action=Action.VIEW, object_type="organisation.position",
-              object_id=staff.pk)
+    audit_log(
+        actor=request.user,
+        action=Action.VIEW,
+        object_type="organisation.position",
+        object_id=staff.pk,
+    )
     return render(request, "organisation/staff_detail.html", {"staff": staff})

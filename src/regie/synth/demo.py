@@ -75,15 +75,24 @@ def ensure_demo_users() -> tuple[str, list[DemoAccount]]:
     for role, (username, first, particle, last) in DEMO_USERS.items():
         level = ROLE_DEFAULT_SCOPE[role]
         target = {
-            ScopeLevel.BASE_TEAM: team, ScopeLevel.DISTRICT: team.district,
-            ScopeLevel.UNIT: team.district.unit, ScopeLevel.MUNICIPALITY: mun,
+            ScopeLevel.BASE_TEAM: team,
+            ScopeLevel.DISTRICT: team.district,
+            ScopeLevel.UNIT: team.district.unit,
+            ScopeLevel.MUNICIPALITY: mun,
             ScopeLevel.NATIONAL: None,
         }[level]
         existing = user_model.objects.filter(username=username).first()
         if existing is None:
-            position = staff_create(username=username, first_name=first, last_name=last,
-                                    name_particle=particle, role=role, scope=target,
-                                    scope_level=level, password=password)
+            position = staff_create(
+                username=username,
+                first_name=first,
+                last_name=last,
+                name_particle=particle,
+                role=role,
+                scope=target,
+                scope_level=level,
+                password=password,
+            )
             created = True
         else:
             if not existing.check_password(password):

@@ -13,5 +13,9 @@ class SynthRun(models.Model):
     summary = models.JSONField(default=dict)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["step", "scale", "seed"],
-                                               name="synth_step_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["step", "scale", "seed"], name="synth_step_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.step} ({self.scale}, seed {self.seed})"

@@ -44,11 +44,38 @@ SCALES: dict[str, Scale] = {
 }
 
 # Staff per base team / district / unit / nationally at staff_factor 1.
-TEAM_STAFF = {Role.TEAM_CHIEF: 1, Role.DESK_OFFICER: 2, Role.CASE_SCREENER: 2,
-              Role.DOSSIER_MANAGER: 1, Role.INVESTIGATOR: 3}
+TEAM_STAFF = {
+    Role.TEAM_CHIEF: 1,
+    Role.DESK_OFFICER: 2,
+    Role.CASE_SCREENER: 2,
+    Role.DOSSIER_MANAGER: 1,
+    Role.INVESTIGATOR: 3,
+}
 DISTRICT_STAFF = {Role.ANALYST: 1, Role.OM_LIAISON: 1, Role.QUALITY_OFFICER: 1}
 UNIT_STAFF = {Role.INTELLIGENCE_OFFICER: 1, Role.INTEGRITY_OFFICER: 1, Role.ANALYST: 1}
 NATIONAL_STAFF = {Role.TIPLINE_OPERATOR: 3, Role.LIRC_OFFICER: 3, Role.ADMINISTRATOR: 1}
+# Job titles (functies) per role; the rank-like title differs from the role in Regie.
+JOB_TITLES: dict[Role, tuple[str, ...]] = {
+    Role.TEAM_CHIEF: ("Teamchef basisteam",),
+    Role.DESK_OFFICER: ("Medewerker Intake & Service", "Servicemedewerker", "Agent"),
+    Role.CASE_SCREENER: ("Medewerker opsporing (screening)", "Hoofdagent"),
+    Role.DOSSIER_MANAGER: ("Senior medewerker opsporing", "Brigadier"),
+    Role.INVESTIGATOR: (
+        "Rechercheur",
+        "Tactisch rechercheur",
+        "Forensisch rechercheur",
+        "Digitaal rechercheur",
+    ),
+    Role.ANALYST: ("Operationeel analist", "Strategisch analist", "Criminaliteitsanalist"),
+    Role.OM_LIAISON: ("Parketsecretaris ZSM", "Officier van justitie ZSM"),
+    Role.QUALITY_OFFICER: ("Kwaliteitshulpofficier van justitie",),
+    Role.INTELLIGENCE_OFFICER: ("Informatierechercheur", "Senior informatierechercheur"),
+    Role.TIPLINE_OPERATOR: ("Medewerker meldkamer M.", "Coördinator M."),
+    Role.MUNICIPALITY_RECIPIENT: ("Medewerker openbare orde en veiligheid",),
+    Role.LIRC_OFFICER: ("Medewerker internationale rechtshulp", "Senior medewerker LIRC"),
+    Role.INTEGRITY_OFFICER: ("Adviseur Veiligheid, Integriteit en Klachten",),
+    Role.ADMINISTRATOR: ("Functioneel beheerder",),
+}
 # Fixed per level whatever the factor: one chief per team.
 NOT_SCALED = {Role.TEAM_CHIEF, Role.ADMINISTRATOR}
 
@@ -112,8 +139,13 @@ def run_synth(*, scale: str, seed: int, only: list[str] | None = None) -> list[S
         with transaction.atomic():
             summary = fn(SynthContext(SCALES[scale], seed, name))
             SynthRun.objects.create(step=name, scale=scale, seed=seed, summary=summary)
-            audit_log(actor=None, action=Action.CREATE, object_type=f"synth.{name}",
-                      purpose=Purpose.WPG13, detail={"scale": scale, "seed": seed, **summary})
+            audit_log(
+                actor=None,
+                action=Action.CREATE,
+                object_type=f"synth.{name}",
+                purpose=Purpose.WPG13,
+                detail={"scale": scale, "seed": seed, **summary},
+            )
         results.append(StepResult(name, False, summary))
     return results
 
@@ -124,9 +156,13 @@ def run_synth(*, scale: str, seed: int, only: list[str] | None = None) -> list[S
 @register_step("organisation")
 def step_organisation(ctx: SynthContext) -> dict[str, Any]:
     report = load_reference()
-    return {"units": report.units, "municipalities": report.municipalities,
-            "neighbourhoods": report.neighbourhoods, "districts": report.districts,
-            "base_teams": report.base_teams}
+    return {
+        "units": report.units,
+        "municipalities": report.municipalities,
+        "neighbourhoods": report.neighbourhoods,
+        "districts": report.districts,
+        "base_teams": report.base_teams,
+    }
 
 
 @register_step("staff")
@@ -149,15 +185,24 @@ def step_staff(ctx: SynthContext) -> dict[str, Any]:
             if number not in numbers:
                 numbers.add(number)
                 break
-        user = user_model(username=username, first_name=name.first, last_name=name.last,
-                          password=unusable)
+        user = user_model(
+            username=username, first_name=name.first, last_name=name.last, password=unusable
+        )
         users.append(user)
         kwargs: dict[str, Any] = {}
         if level is not ScopeLevel.NATIONAL:
             kwargs[level.value] = target
-        positions.append(Position(role=role, scope_level=level, name_particle=name.particle,
-                                  employee_number=number, job_title=str(role.label),
-                                  synthetic=True, **kwargs))
+        positions.append(
+            Position(
+                role=role,
+                scope_level=level,
+                name_particle=name.particle,
+                employee_number=number,
+                job_title=ctx.rng.choice(JOB_TITLES[role]),
+                synthetic=True,
+                **kwargs,
+            )
+        )
 
     def staff(table: dict[Role, int], level: ScopeLevel, target: Any) -> None:
         for role, n in table.items():
@@ -174,15 +219,23 @@ def step_staff(ctx: SynthContext) -> dict[str, Any]:
             staff(TEAM_STAFF, ScopeLevel.BASE_TEAM, team)
     staff(NATIONAL_STAFF, ScopeLevel.NATIONAL, None)
     muns = list(Municipality.objects.order_by("code"))
-    connected = sorted(ctx.rng.sample(muns, min(ctx.scale.connected_municipalities, len(muns))),
-                       key=lambda m: m.code)
+    connected = sorted(
+        ctx.rng.sample(muns, min(ctx.scale.connected_municipalities, len(muns))),
+        key=lambda m: m.code,
+    )
     for mun in connected:
         add(Role.MUNICIPALITY_RECIPIENT, ScopeLevel.MUNICIPALITY, mun)
     user_model.objects.bulk_create(users, batch_size=1000)
-    by_name = dict(user_model.objects.filter(username__in=[u.username for u in users])
-                   .values_list("username", "pk"))
+    by_name = dict(
+        user_model.objects.filter(username__in=[u.username for u in users]).values_list(
+            "username", "pk"
+        )
+    )
     for user, position in zip(users, positions, strict=True):
         position.user_id = by_name[user.username]
     Position.objects.bulk_create(positions, batch_size=1000)
-    return {"staff": len(positions), "units": [u.code for u in units],
-            "connected_municipalities": len(connected)}
+    return {
+        "staff": len(positions),
+        "units": [u.code for u in units],
+        "connected_municipalities": len(connected),
+    }

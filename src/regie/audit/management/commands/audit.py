@@ -23,4 +23,5 @@ class Command(BaseCommand):
         for b in result.breaks[:50]:
             self.stderr.write(f"entry {b.seq}: {b.reason}")
         raise CommandError(
-            f"audit log BROKEN: {len(result.breaks)} problem(s) in {result.checked} entries")
+            f"audit log BROKEN: {len(result.breaks)} problem(s) in {result.checked} entries"
+        )

@@ -29,4 +29,3 @@ class Command(BaseCommand):
             self.stdout.write(f"{label}: {n} record(s) {verb} {action}d")
         if not report.counts:
             self.stdout.write("no retention policies registered")
-

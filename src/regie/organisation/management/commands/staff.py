@@ -14,7 +14,9 @@ from regie.organisation.roles import Role, ScopeLevel
 from regie.organisation.services import OrganisationError, staff_create
 
 SCOPE_MODELS: dict[ScopeLevel, Any] = {
-    ScopeLevel.UNIT: Unit, ScopeLevel.DISTRICT: District, ScopeLevel.BASE_TEAM: BaseTeam,
+    ScopeLevel.UNIT: Unit,
+    ScopeLevel.DISTRICT: District,
+    ScopeLevel.BASE_TEAM: BaseTeam,
     ScopeLevel.MUNICIPALITY: Municipality,
 }
 
@@ -31,8 +33,11 @@ class Command(BaseCommand):
         add.add_argument("--particle", default="")
         add.add_argument("--role", required=True, choices=Role.values)
         add.add_argument("--scope-level", required=True, choices=ScopeLevel.values)
-        add.add_argument("--scope", default="", help="code of the unit/district/base team/"
-                                                     "municipality (empty for national)")
+        add.add_argument(
+            "--scope",
+            default="",
+            help="code of the unit/district/base team/municipality (empty for national)",
+        )
         add.add_argument("--password", help="prompted when omitted")
         otp = sub.add_parser("otp", help="create a TOTP device and print its otpauth URI + QR")
         otp.add_argument("username")
@@ -45,15 +50,21 @@ class Command(BaseCommand):
                 model = SCOPE_MODELS[level]
                 target = model.objects.filter(code=options["scope"]).first()
                 if target is None:
-                    raise CommandError(f"unknown {level.value} code {options['scope']!r}",
-                                       returncode=2)
+                    raise CommandError(
+                        f"unknown {level.value} code {options['scope']!r}", returncode=2
+                    )
             password = options["password"] or getpass.getpass("Password: ")
             try:
                 position = staff_create(
-                    username=options["username"], first_name=options["first_name"],
-                    last_name=options["last_name"], name_particle=options["particle"],
-                    role=Role(options["role"]), scope_level=level, scope=target,
-                    password=password)
+                    username=options["username"],
+                    first_name=options["first_name"],
+                    last_name=options["last_name"],
+                    name_particle=options["particle"],
+                    role=Role(options["role"]),
+                    scope_level=level,
+                    scope=target,
+                    password=password,
+                )
             except OrganisationError as exc:
                 raise CommandError(str(exc), returncode=2) from exc
             self.stdout.write(f"created {position}")

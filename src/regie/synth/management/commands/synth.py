@@ -14,13 +14,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--scale", choices=sorted(SCALES), default="demo")
         parser.add_argument("--seed", type=int, default=1)
-        parser.add_argument("--only", nargs="*", metavar="STEP",
-                            help=f"run only these steps ({', '.join(steps())})")
+        parser.add_argument(
+            "--only", nargs="*", metavar="STEP", help=f"run only these steps ({', '.join(steps())})"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            results = run_synth(scale=options["scale"], seed=options["seed"],
-                                only=options["only"])
+            results = run_synth(scale=options["scale"], seed=options["seed"], only=options["only"])
         except ValueError as exc:
             raise CommandError(str(exc), returncode=2) from exc
         for r in results:
