@@ -18,6 +18,7 @@ from shapely.geometry import MultiPolygon, Point, Polygon, box
 
 from regie.organisation import geodata
 from regie.organisation.geodata import (
+    NON_RESIDENTIAL,
     RD,
     WGS84,
     MunicipalityRecord,
@@ -127,7 +128,11 @@ def test_every_municipality_has_a_known_unit(ref: ReferenceData) -> None:
 def test_estimate_favours_small_dense_wijken(ref: ReferenceData) -> None:
     # Square-root weighting: within a municipality a wijk with a quarter of the area of
     # another gets half (not a quarter) of its population.
-    wijken = [n for n in ref.neighbourhoods if n.municipality_code == "GM0363"]
+    wijken = [
+        n
+        for n in ref.neighbourhoods
+        if n.municipality_code == "GM0363" and not NON_RESIDENTIAL.search(n.name)
+    ]
     smallest = min(wijken, key=lambda n: to_rd(n.geometry_wgs84).area)
     largest = max(wijken, key=lambda n: to_rd(n.geometry_wgs84).area)
     area_ratio = to_rd(smallest.geometry_wgs84).area / to_rd(largest.geometry_wgs84).area
@@ -143,6 +148,12 @@ def test_estimate_sqrt_area() -> None:
     # sqrt weights 1 : 2 : 3 -> 100 : 200 : 300
     result = estimate_neighbourhood_population(600, {"a": 1.0, "b": 4.0, "c": 9.0})
     assert result == {"a": 100, "b": 200, "c": 300}
+
+
+def test_estimate_damps_ports_and_industrial_estates() -> None:
+    names = {"a": "Centrum", "b": "Botlek-Europoort-Maasvlakte"}
+    result = estimate_neighbourhood_population(1000, {"a": 1.0, "b": 1.0}, names)
+    assert result["b"] < 30 and result["a"] + result["b"] == 1000
 
 
 def test_largest_remainder_ties_by_key() -> None:

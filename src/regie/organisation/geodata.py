@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -311,8 +312,20 @@ def largest_remainder(total: int, weights: Mapping[str, float]) -> dict[str, int
     return result
 
 
+#: Wijk names that mark ports and industrial estates, where hardly anyone lives. Without this,
+#: the area-based estimate gives e.g. Rotterdam's Botlek-Europoort-Maasvlakte ~100k people.
+NON_RESIDENTIAL = re.compile(
+    r"industrie|bedrijventerrein|botlek|europoort|maasvlakte|westelijk havengebied|waalhaven|"
+    r"westpoort|sloegebied|luchthaven|vondelingenplaat|spaanse polder|nieuw mathenesse",
+    re.IGNORECASE,
+)
+NON_RESIDENTIAL_WEIGHT = 0.02
+
+
 def estimate_neighbourhood_population(
-    municipality_population: int, areas_m2: Mapping[str, float]
+    municipality_population: int,
+    areas_m2: Mapping[str, float],
+    names: Mapping[str, str] | None = None,
 ) -> dict[str, int]:
     """Estimate neighbourhood populations from the municipality's population.
 
@@ -322,10 +335,18 @@ def estimate_neighbourhood_population(
     more than their area share and big rural (or harbour, or water-rich) wijken less, which is
     closer to reality than a pure area share, but still only a rough approximation.
 
+    Wijken whose name marks a port or industrial estate (:data:`NON_RESIDENTIAL`, when
+    ``names`` are given) get a small fraction of that weight.
+
     Integers are apportioned with the largest-remainder method, so the estimates of a
     municipality's wijken sum exactly to its population.
     """
-    weights = {code: math.sqrt(max(0.0, area)) for code, area in areas_m2.items()}
+    names = names or {}
+    weights = {
+        code: math.sqrt(max(0.0, area))
+        * (NON_RESIDENTIAL_WEIGHT if NON_RESIDENTIAL.search(names.get(code, "")) else 1.0)
+        for code, area in areas_m2.items()
+    }
     return largest_remainder(municipality_population, weights)
 
 
@@ -407,6 +428,7 @@ def load_reference(data_dir: Path | None = None) -> ReferenceData:
 
     raw = sorted(_read_features(directory / NEIGHBOURHOOD_FILE), key=lambda f: f[0]["statcode"])
     areas: dict[str, dict[str, float]] = {code: {} for code in population_by_code}
+    wijk_names = {str(props["statcode"]): str(props["statnaam"]) for props, _ in raw}
     for props, geom in raw:
         municipality_code = str(props["gmCode"])
         if municipality_code not in areas:
@@ -418,7 +440,9 @@ def load_reference(data_dir: Path | None = None) -> ReferenceData:
     estimates: dict[str, int] = {}
     for municipality_code, wijk_areas in areas.items():
         estimates.update(
-            estimate_neighbourhood_population(population_by_code[municipality_code], wijk_areas)
+            estimate_neighbourhood_population(
+                population_by_code[municipality_code], wijk_areas, wijk_names
+            )
         )
 
     neighbourhoods = [
