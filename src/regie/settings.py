@@ -174,6 +174,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 # --- Static ---------------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
     "regie.core.staticfinders.VendorFinder",

@@ -37,7 +37,10 @@ class DistrictOut(serializers.ModelSerializer[District]):
         fields = ["code", "name", "unit", "generated"]
 
 
+# Integer outputs are declared explicitly: otherwise their documented ranges come from the
+# database backend and the OpenAPI document would differ between SQLite and PostgreSQL.
 class BaseTeamOut(serializers.ModelSerializer[BaseTeam]):
+    population = serializers.IntegerField(read_only=True, help_text="estimated inhabitants")
     district: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="code", read_only=True
     )
@@ -49,6 +52,7 @@ class BaseTeamOut(serializers.ModelSerializer[BaseTeam]):
 
 
 class MunicipalityOut(serializers.ModelSerializer[Municipality]):
+    population = serializers.IntegerField(read_only=True)
     unit: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="code", read_only=True
     )
