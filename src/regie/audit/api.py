@@ -16,6 +16,7 @@ from regie.organisation.roles import Perm
 
 class AuditEntryOut(serializers.ModelSerializer[AuditEntry]):
     seq = serializers.IntegerField(read_only=True)
+
     class Meta:
         model = AuditEntry
         fields = [

@@ -374,6 +374,7 @@ def staff_create(
     employee_number: str | None = None,
     job_title: str = "",
     password: str | None = None,
+    password_hash: str | None = None,
     email: str = "",
     synthetic: bool = False,
     actor: Any = None,
@@ -388,6 +389,8 @@ def staff_create(
         )
         if password:
             user.set_password(password)
+        elif password_hash:
+            user.password = password_hash
         else:
             user.set_unusable_password()
         user.save()

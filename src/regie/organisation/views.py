@@ -1,14 +1,12 @@
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
 
 from regie.audit.models import Action
 from regie.audit.services import audit_log
-from regie.core.access import AUTHENTICATED, deny, rule
+from regie.core.access import deny, rule
 from regie.organisation import selectors
 from regie.organisation.access import can_view_staff_member, has_perm, position_of
 from regie.organisation.forms import LocateForm, StaffSearchForm
@@ -74,13 +72,10 @@ def municipality_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "organisation/municipality.html", {"mun": mun, "wijken": wijken})
 
 
-@rule(AUTHENTICATED)
+@rule(Perm.VIEW_ORGANISATION)
 def my_team(request: HttpRequest) -> HttpResponse:
     position = position_of(request.user)
     assert position is not None
-    if not has_perm(request.user, Perm.VIEW_ORGANISATION):
-        messages.info(request, _("Uw rol heeft geen inzage in de politieorganisatie."))
-        return redirect("core:home")
     if position.base_team is not None:
         return redirect("organisation:base_team", code=position.base_team.code)
     if position.district is not None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 
 from regie.organisation.models import BaseTeam, Municipality, Position
 from regie.organisation.roles import ROLE_DEFAULT_SCOPE, Role, ScopeLevel
@@ -70,6 +71,7 @@ def ensure_demo_users() -> tuple[str, list[DemoAccount]]:
     team = BaseTeam.objects.filter(neighbourhoods__municipality=mun).order_by("code").first()
     assert team is not None
     password = demo_password()
+    hashed = make_password(password)  # hash once: PBKDF2 per account would take seconds
     user_model = get_user_model()
     accounts = []
     for role, (username, first, particle, last) in DEMO_USERS.items():
@@ -91,7 +93,7 @@ def ensure_demo_users() -> tuple[str, list[DemoAccount]]:
                 role=role,
                 scope=target,
                 scope_level=level,
-                password=password,
+                password_hash=hashed,
             )
             created = True
         else:
