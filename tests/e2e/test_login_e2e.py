@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -193,6 +194,11 @@ def page(browser: Any, server: Server) -> Iterator[Any]:
     requested: list[str] = []
     page.on("request", lambda req: requested.append(req.url))
     page.requested = requested
+    # Console errors include Content-Security-Policy violations and JavaScript exceptions.
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.errors = errors
     yield page
     context.close()
 
@@ -283,6 +289,23 @@ def test_login_team_page_and_logout(page: Any, server: Server) -> None:
 
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "e2e-base-team.png"), full_page=True)
+
+    # The location lookup answers in place (htmx), also with a form error.
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
+        "link", name="Locatie opzoeken"
+    ).click()
+    page.get_by_label("X / lengtegraad").fill("5.1214")
+    page.get_by_label("Y / breedtegraad").fill("52.0907")
+    page.get_by_label("Coördinatenstelsel").select_option("EPSG:4326")
+    page.get_by_role("button", name="Opzoeken").click()
+    expect(page.locator("dl.result")).to_contain_text("Utrecht")
+    expect(page).to_have_url(re.compile(r"x=5\.1214"))
+    assert page.errors == [], f"browser console errors: {page.errors}"
+    page.get_by_label("X / lengtegraad").fill("1")
+    page.get_by_role("button", name="Opzoeken").click()
+    expect(page.get_by_role("alert")).to_contain_text("buiten Nederland")
+    # The only console message left is the deliberate 400 of the bad input.
+    assert all("status of 400" in e for e in page.errors), page.errors
 
     page.get_by_role("button", name="Uitloggen").click()
     expect(page).to_have_url(f"{server.url}/inloggen/")
