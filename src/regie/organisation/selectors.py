@@ -125,6 +125,11 @@ def _rd_rings(geojson: dict[str, Any]) -> list[tuple[list[float], list[float]]]:
     return rings
 
 
+def _nl_int(n: int) -> str:
+    """12345 -> '12.345' (Dutch thousands separator)."""
+    return f"{n:,}".replace(",", ".")
+
+
 PALETTE = [
     "#2b6cb0",
     "#c05621",
@@ -186,10 +191,8 @@ def team_map(team: BaseTeam) -> dict[str, Any]:
                     name=mname,
                     legendgroup=mname,
                     showlegend=mname not in shown,
-                    hovertemplate=f"{w.name}<br>{mname}<br>± {w.population:,} inwoners".replace(
-                        ",", "."
-                    )
-                    + "<extra></extra>",
+                    hovertemplate=f"{w.name}<br>{mname}<br>± {_nl_int(w.population)} inwoners"
+                    "<extra></extra>",
                 )
             )
             shown.add(mname)
@@ -200,6 +203,63 @@ def team_map(team: BaseTeam) -> dict[str, Any]:
         yaxis={"visible": False, "scaleanchor": "x", "scaleratio": 1},
         plot_bgcolor="#f7fafc",
         legend={"title": {"text": "Gemeente"}},
+    )
+    return fig.to_plotly_json()
+
+
+def _polygon_rings(geom: Any) -> list[tuple[list[float], list[float]]]:
+    rings = []
+    for p in getattr(geom, "geoms", [geom]):
+        if p.geom_type != "Polygon" or p.is_empty:
+            continue
+        xs, ys = p.exterior.coords.xy
+        rings.append((list(xs), list(ys)))
+    return rings
+
+
+def teams_map(teams: QuerySet[BaseTeam], *, colour_by_district: bool) -> dict[str, Any]:
+    """A Plotly figure of base-team areas (union of their neighbourhoods) in RD metres,
+    coloured by district (unit page) or by team (district page). Offline: no tiles."""
+    from shapely import unary_union
+
+    teams = teams.select_related("district").order_by("district__code", "code")
+    wijken: dict[int, list[Any]] = {}
+    for w in Neighbourhood.objects.filter(base_team__in=teams).only("base_team_id", "geometry"):
+        wijken.setdefault(w.base_team_id, []).append(
+            geodata.to_rd(geodata.geometry_from_geojson(w.geometry))
+        )
+    keys = sorted({t.district.name if colour_by_district else t.name for t in teams})
+    colour = {k: PALETTE[i % len(PALETTE)] for i, k in enumerate(keys)}
+    fig = go.Figure()
+    shown: set[str] = set()
+    for t in teams:
+        key = t.district.name if colour_by_district else t.name
+        shape = unary_union(wijken.get(t.pk, [])).buffer(0)
+        for xs, ys in _polygon_rings(shape):
+            fig.add_trace(
+                go.Scatter(
+                    x=xs,
+                    y=ys,
+                    fill="toself",
+                    mode="lines",
+                    line={"width": 1, "color": "#1a202c"},
+                    fillcolor=colour[key],
+                    opacity=0.55,
+                    name=key,
+                    legendgroup=key,
+                    showlegend=key not in shown,
+                    hovertemplate=f"{t.name}<br>{t.district.name}<br>"
+                    f"± {_nl_int(t.population)} inwoners<extra></extra>",
+                )
+            )
+            shown.add(key)
+    fig.update_layout(
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        height=520,
+        xaxis={"visible": False},
+        yaxis={"visible": False, "scaleanchor": "x", "scaleratio": 1},
+        plot_bgcolor="#f7fafc",
+        legend={"title": {"text": "District" if colour_by_district else "Basisteam"}},
     )
     return fig.to_plotly_json()
 

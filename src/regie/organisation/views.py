@@ -22,18 +22,23 @@ def units(request: HttpRequest) -> HttpResponse:
 @rule(Perm.VIEW_ORGANISATION)
 def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
     unit = get_object_or_404(Unit, code=code)
+    teams = BaseTeam.objects.filter(district__unit=unit)
+    area = selectors.teams_map(teams, colour_by_district=True) if teams.exists() else None
     return render(
-        request, "organisation/unit.html", {"unit": unit, "districts": selectors.districts_of(unit)}
+        request,
+        "organisation/unit.html",
+        {"unit": unit, "districts": selectors.districts_of(unit), "map": area},
     )
 
 
 @rule(Perm.VIEW_ORGANISATION)
 def district_detail(request: HttpRequest, code: str) -> HttpResponse:
     district = get_object_or_404(District.objects.select_related("unit"), code=code)
+    area = selectors.teams_map(district.base_teams.all(), colour_by_district=False)
     return render(
         request,
         "organisation/district.html",
-        {"district": district, "base_teams": selectors.base_teams_of(district)},
+        {"district": district, "base_teams": selectors.base_teams_of(district), "map": area},
     )
 
 
