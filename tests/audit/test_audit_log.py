@@ -174,3 +174,51 @@ def test_integrity_officer_sees_only_own_unit(
     audit_log(actor=outside.user, action="view", object_type="probe", object_id="out")
     data = officer.get(reverse("api-audit"), {"object_type": "probe"}).json()
     assert [e["object_id"] for e in data["results"]] == ["in"]
+
+
+def test_detail_values_round_trip_exactly() -> None:
+    """jsonb normalises floats (-0.0, 1e16); details are stored as plain JSON so verify
+    never reports an untouched row."""
+    import datetime as dt
+
+    audit_log(
+        actor=None,
+        action="view",
+        object_type="t",
+        detail={
+            "neg": -0.0,
+            "big": 1e16,
+            "when": dt.date(2026, 1, 2),
+            "ids": {3, 1},
+            "naam": "Zoë van der Meer",
+            "n": 2**40,
+        },
+    )
+    entry = AuditEntry.objects.order_by("-seq").first()
+    assert entry is not None
+    assert entry.detail["ids"] == [1, 3] and entry.detail["when"] == "2026-01-02"
+    assert audit_verify().ok
+
+
+def test_chain_head_exists_after_migrate() -> None:
+    from regie.audit.models import AuditChainHead
+
+    assert AuditChainHead.objects.filter(pk=1).exists()
+
+
+def test_verify_ignores_entries_after_the_head_it_read() -> None:
+    from regie.audit.services import _entries_in_order
+
+    for i in range(3):
+        audit_log(actor=None, action="view", object_type="t", object_id=i)
+    last = AuditEntry.objects.order_by("-seq").first()
+    assert last is not None
+    assert [f["seq"] for f, _, _ in _entries_in_order(last.seq - 1)][-1] == last.seq - 1
+
+
+def test_municipality_recipient_actions_carry_their_unit(
+    make_staff: Callable[..., Position],
+) -> None:
+    recipient = make_staff(Role.MUNICIPALITY_RECIPIENT)
+    entry = audit_log(actor=recipient.user, action="view", object_type="t")
+    assert entry.actor_unit_code == recipient.municipality.unit.code  # type: ignore[union-attr]

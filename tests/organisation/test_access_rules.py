@@ -37,6 +37,7 @@ def world(
         "district_analyst": make_staff(Role.ANALYST, at=team),
         "far": make_staff(Role.INVESTIGATOR, at=other_team),
         "national": make_staff(Role.LIRC_OFFICER),
+        "recipient": make_staff(Role.MUNICIPALITY_RECIPIENT),
     }
 
 
@@ -60,7 +61,7 @@ def test_unit_integrity_officer(
     make_staff: Callable[..., Position], world: dict[str, Position]
 ) -> None:
     officer = make_staff(Role.INTEGRITY_OFFICER)
-    assert visible(officer, world) == {"here", "sibling", "unit", "district_analyst"}
+    assert visible(officer, world) == {"here", "sibling", "unit", "district_analyst", "recipient"}
 
 
 def test_administrator_sees_all(

@@ -164,6 +164,92 @@ def test_bad_structure_changes_nothing(mutate, message: str) -> None:  # type: i
     assert dict(Neighbourhood.objects.values_list("code", "base_team__code")) == before
 
 
+def test_conflicting_duplicates_are_refused() -> None:
+    rows = export_structure_rows()
+    first = rows[0]
+    other_team = next(
+        r
+        for r in rows
+        if r["base_team_code"] != first["base_team_code"]
+        and r["district_code"] == first["district_code"]
+    )
+    dup = {
+        **first,
+        "base_team_code": other_team["base_team_code"],
+        "base_team_name": other_team["base_team_name"],
+    }
+    with pytest.raises(OrganisationError, match="staat al bij basisteam"):
+        import_structure([*rows, dup])
+    renamed = {**first, "district_name": "Andere naam"}
+    with pytest.raises(OrganisationError, match="heeft twee namen"):
+        import_structure([*rows, renamed])
+
+
+def test_whole_municipality_listed_twice_is_refused() -> None:
+    rows = export_structure_rows()
+    mun = rows[0]["municipality_code"]
+    whole_a = {**rows[0], "neighbourhood_code": ""}
+    other = next(
+        r
+        for r in rows
+        if r["base_team_code"] != rows[0]["base_team_code"]
+        and r["district_code"] == rows[0]["district_code"]
+    )
+    whole_b = {
+        **whole_a,
+        "base_team_code": other["base_team_code"],
+        "base_team_name": other["base_team_name"],
+    }
+    rest = [r for r in rows if r["municipality_code"] != mun]
+    with pytest.raises(OrganisationError, match="staat al \\(geheel\\)"):
+        import_structure([*rest, whole_a, whole_b])
+
+
+def test_too_long_values_are_refused() -> None:
+    rows = export_structure_rows()
+    rows[0] = {**rows[0], "base_team_code": "X" * 17}
+    with pytest.raises(OrganisationError, match="te lang: base_team_code"):
+        import_structure(rows)
+
+
+def test_districts_with_staff_must_stay(make_staff) -> None:  # type: ignore[no-untyped-def]
+    analyst = make_staff(Role.ANALYST)  # district level
+    rows = [r for r in export_structure_rows()]
+    code = analyst.district.code
+    for r in rows:
+        if r["district_code"] == code:
+            r["district_code"], r["district_name"] = "NEW-D", "Nieuw district"
+    with pytest.raises(OrganisationError, match="Districten met medewerkers ontbreken"):
+        import_structure(rows)
+    assert District.objects.filter(code=code).exists()
+
+
+def test_force_reload_refused_with_municipality_staff(make_staff) -> None:  # type: ignore[no-untyped-def]
+    make_staff(Role.MUNICIPALITY_RECIPIENT)
+    with pytest.raises(CommandError, match="gemeenten gekoppeld") as exc:
+        call_command("org", "load", "--force", stdout=StringIO())
+    assert exc.value.returncode == 2
+    assert Municipality.objects.count() == 355
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        '{"type": "FeatureCollection", "features": [1]}',
+        '{"type": "FeatureCollection", "crs": "EPSG:28992", "features": []}',
+        '{"type": "FeatureCollection", "features": {"a": 1}}',
+        '{"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": {"type": '
+        '"Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}, "properties": 5}]}',
+    ],
+)
+def test_malformed_geojson_is_a_clear_error(tmp_path: Path, content: str) -> None:
+    path = tmp_path / "bad.geojson"
+    path.write_text(content)
+    with pytest.raises(CommandError) as exc:
+        call_command("org", "import-structure", str(path))
+    assert exc.value.returncode == 2
+
+
 def test_bad_files_give_exit_code_2(tmp_path: Path) -> None:
     bad = tmp_path / "x.csv"
     bad.write_text("a,b\n1,2\n")

@@ -68,6 +68,8 @@ def test_bad_arguments_exit_2() -> None:
     with pytest.raises(CommandError) as exc:
         call_command("synth", "--only", "nonsense")
     assert exc.value.returncode == 2
+    with pytest.raises(CommandError, match="between 0 and 2147483647"):
+        call_command("synth", "--seed", "99999999999999999999")
     with pytest.raises(ValueError, match="unknown scale"):
         run_synth(scale="galaxy", seed=1)
 

@@ -30,6 +30,11 @@ class AuditSearchForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        for field in ("date_from", "date_to"):
+            value = data.get(field)
+            if value is not None and not (1900 <= value.year <= 2999):
+                self.add_error(field, _("Kies een datum tussen 1900 en 2999."))
+                data.pop(field, None)
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             self.add_error("date_to", _("De einddatum ligt vóór de begindatum."))
         return data

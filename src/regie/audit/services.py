@@ -34,6 +34,8 @@ def _actor_fields(actor: AbstractBaseUser | AnonymousUser | None) -> dict[str, A
             unit_code = position.district.unit.code
         elif position.unit_id:
             unit_code = position.unit.code
+        elif position.municipality_id:
+            unit_code = position.municipality.unit.code
     return {
         "actor_id": actor.pk,
         "actor_username": actor.get_username(),
@@ -41,6 +43,21 @@ def _actor_fields(actor: AbstractBaseUser | AnonymousUser | None) -> dict[str, A
         "actor_base_team_code": team.code if team else "",
         "actor_unit_code": unit_code,
     }
+
+
+def _plain(value: Any) -> Any:
+    """Detail values as JSON that round-trips exactly through SQLite and PostgreSQL (jsonb
+    normalises floats such as -0.0 and 1e16): floats, dates and other scalars become text."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = sorted(value, key=str) if isinstance(value, set | frozenset) else value
+        return [_plain(v) for v in items]
+    if value is None or isinstance(value, bool | str):
+        return value
+    if isinstance(value, int):
+        return value
+    return str(value)
 
 
 def default_purpose(actor: AbstractBaseUser | AnonymousUser | None) -> str:
@@ -71,7 +88,7 @@ def audit_log(
         "object_id": str(object_id),
         "purpose": str(purpose or default_purpose(actor)),
         "outcome": str(outcome),
-        "detail": dict(detail or {}),
+        "detail": _plain(dict(detail or {})),
     }
     if fields["action"] not in Action.values:
         raise ValueError(f"unknown audit action {fields['action']!r}")
@@ -128,15 +145,16 @@ def entry_fields(e: AuditEntry) -> dict[str, Any]:
     }
 
 
-def _entries_in_order() -> Iterator[tuple[dict[str, Any], str, str]]:
-    for e in AuditEntry.objects.order_by("seq").iterator(chunk_size=5000):
+def _entries_in_order(up_to: int) -> Iterator[tuple[dict[str, Any], str, str]]:
+    # Only up to the head read before: entries appended meanwhile are not a break.
+    for e in AuditEntry.objects.filter(seq__lte=up_to).order_by("seq").iterator(chunk_size=5000):
         yield entry_fields(e), e.prev_hash, e.hash
 
 
 def audit_verify() -> VerifyResult:
     head = AuditChainHead.objects.filter(pk=1).first()
     head_tuple = (head.seq, head.hash) if head else (0, GENESIS)
-    return verify_chain(_entries_in_order(), head=head_tuple)
+    return verify_chain(_entries_in_order(head_tuple[0]), head=head_tuple)
 
 
 def install_append_only_triggers() -> None:

@@ -6,11 +6,34 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 
 from regie.core.problems import PROBLEM_CONTENT_TYPE, is_api_request, problem
 
 logger = logging.getLogger("regie.errors")
+
+
+class RejectNullBytesMiddleware:
+    """NUL characters in the path or query string are never valid input; PostgreSQL refuses
+    them in text, so they would otherwise surface as a 500."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path or any(
+            "\x00" in k or any("\x00" in v for v in request.GET.getlist(k)) for k in request.GET
+        ):
+            if is_api_request(request):
+                return problem(
+                    400,
+                    detail="Ongeldig teken (NUL) in het adres.",
+                    instance=request.path.replace("\x00", ""),
+                )
+            return HttpResponseBadRequest(
+                "Ongeldig teken (NUL) in het adres.", content_type="text/plain; charset=utf-8"
+            )
+        return self.get_response(request)
 
 
 class ProblemDetailsMiddleware:

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from django.contrib.auth import login, logout
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -22,7 +23,9 @@ from regie.organisation.services import record_login
 @require_http_methods(["GET", "POST"])
 def login_view(request: HttpRequest) -> HttpResponse:
     next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
+    if not next_url.startswith("/") or not url_has_allowed_host_and_scheme(
+        next_url, {request.get_host()}
+    ):
         next_url = ""
     form = LoginForm(request, data=request.POST if request.method == "POST" else None)
     if request.method == "POST":
@@ -30,10 +33,11 @@ def login_view(request: HttpRequest) -> HttpResponse:
             login(request, form.user, backend="django.contrib.auth.backends.ModelBackend")
             if form.device is not None:
                 otp_login(request, form.device)
-            record_login(request.POST.get("username", ""), form.user, succeeded=True)
-            return redirect(next_url or "core:home")
+            record_login(form.cleaned_data["username"], form.user, succeeded=True)
+            return HttpResponseRedirect(next_url or reverse("core:home"))
+        # The same normalisation as the form (stripped), so the lockout counts every attempt.
         record_login(
-            request.POST.get("username", ""),
+            request.POST.get("username", "").strip(),
             None,
             succeeded=False,
             reason=form.failure_reason or "invalid_form",

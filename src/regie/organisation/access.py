@@ -112,6 +112,7 @@ def staff_visible_to(user: Any, qs: QuerySet[Position] | None = None) -> QuerySe
             Q(base_team__district__unit_id=position.unit_id)
             | Q(district__unit_id=position.unit_id)
             | Q(unit_id=position.unit_id)
+            | Q(municipality__unit_id=position.unit_id)
         )
     if level is ScopeLevel.DISTRICT:
         return qs.filter(

@@ -69,11 +69,25 @@ def read_geojson(
         raise ImportFormatError(f"{path}: geen geldige JSON: {exc}") from exc
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         raise ImportFormatError(f"{path}: verwacht een GeoJSON FeatureCollection")
-    crs_name = ((data.get("crs") or {}).get("properties") or {}).get("name") or "EPSG:4326"
-    is_rd = "28992" in crs_name
+    crs = data.get("crs") or {}
+    crs_props = crs.get("properties") if isinstance(crs, dict) else None
+    crs_name = crs_props.get("name") if isinstance(crs_props, dict) else None
+    if crs and not isinstance(crs_name, str):
+        raise ImportFormatError(
+            f"{path}: 'crs' moet de vorm "
+            '{"type": "name", "properties": {"name": "EPSG:28992"}} hebben'
+        )
+    is_rd = "28992" in (crs_name or "EPSG:4326")
+    features = data.get("features")
+    if not isinstance(features, list):
+        raise ImportFormatError(f"{path}: 'features' moet een lijst zijn")
     teams = []
-    for i, feature in enumerate(data.get("features") or [], start=1):
+    for i, feature in enumerate(features, start=1):
+        if not isinstance(feature, dict) or not isinstance(feature.get("geometry"), dict):
+            raise ImportFormatError(f"{path}: feature {i} is geen GeoJSON Feature met geometrie")
         props = feature.get("properties") or {}
+        if not isinstance(props, dict):
+            raise ImportFormatError(f"{path}: feature {i}: 'properties' moet een object zijn")
         missing = [k for k in REQUIRED if not props.get(k)]
         if missing:
             raise ImportFormatError(

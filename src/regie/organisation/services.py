@@ -12,7 +12,9 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from regie.audit.models import Action, Purpose
 from regie.audit.retention import RetentionPolicy, register
@@ -35,6 +37,15 @@ UNIT_NAME_FIXES = {"DenHaag": "Den Haag"}
 LOGIN_EVENT_RETENTION = dt.timedelta(days=365)
 LOCKOUT_WINDOW = dt.timedelta(minutes=15)
 LOCKOUT_FAILURES = 5
+
+
+#: Longest accepted values in a structure file (the database columns' limits).
+FIELD_LIMITS = {
+    "district_code": 16,
+    "district_name": 100,
+    "base_team_code": 16,
+    "base_team_name": 100,
+}
 
 
 class OrganisationError(Exception):
@@ -162,13 +173,12 @@ def _report(*, created: bool) -> LoadReport:
 
 
 def _clear_structure() -> None:
-    if (
-        Position.objects.filter(base_team__isnull=False).exists()
-        or Position.objects.filter(district__isnull=False).exists()
-    ):
+    if Position.objects.filter(
+        Q(base_team__isnull=False) | Q(district__isnull=False) | Q(municipality__isnull=False)
+    ).exists():
         raise OrganisationError(
-            "Er zijn medewerkers aan districten of basisteams gekoppeld; de structuur kan niet "
-            "opnieuw worden gegenereerd. Gebruik 'regie org import-structure'."
+            "Er zijn medewerkers aan districten, basisteams of gemeenten gekoppeld; de structuur "
+            "kan niet opnieuw worden gegenereerd. Gebruik 'regie org import-structure'."
         )
     Neighbourhood.objects.all().delete()
     Municipality.objects.all().delete()
@@ -236,6 +246,7 @@ def import_structure(rows: list[dict[str, str]], *, actor: Any = None) -> LoadRe
     teams: dict[str, tuple[str, str]] = {}  # code -> (name, district)
     team_of_wijk: dict[str, str] = {}
     explicit: set[str] = set()
+    whole: dict[str, str] = {}  # municipality -> base team of its whole-municipality row
     for i, row in enumerate(rows, start=2):
         where = f"regel {i}"
         missing = [
@@ -252,6 +263,12 @@ def import_structure(rows: list[dict[str, str]], *, actor: Any = None) -> LoadRe
         ]
         if missing:
             errors.append(f"{where}: ontbrekende velden: {', '.join(missing)}")
+            continue
+        too_long = [
+            f"{k} (max. {n} tekens)" for k, n in FIELD_LIMITS.items() if len(row.get(k) or "") > n
+        ]
+        if too_long:
+            errors.append(f"{where}: te lang: {', '.join(too_long)}")
             continue
         if row["unit_code"] not in units:
             errors.append(f"{where}: onbekende eenheid {row['unit_code']!r}")
@@ -278,11 +295,23 @@ def import_structure(rows: list[dict[str, str]], *, actor: Any = None) -> LoadRe
         elif d.unit_code != row["unit_code"]:
             errors.append(f"{where}: district {d.code} ligt in twee eenheden")
             continue
+        elif d.name != row["district_name"]:
+            errors.append(
+                f"{where}: district {d.code} heeft twee namen "
+                f"({d.name!r} en {row['district_name']!r})"
+            )
+            continue
         prev = teams.setdefault(
             row["base_team_code"], (row["base_team_name"], row["district_code"])
         )
         if prev[1] != row["district_code"]:
             errors.append(f"{where}: basisteam {row['base_team_code']} ligt in twee districten")
+            continue
+        if prev[0] != row["base_team_name"]:
+            errors.append(
+                f"{where}: basisteam {row['base_team_code']} heeft twee namen "
+                f"({prev[0]!r} en {row['base_team_name']!r})"
+            )
             continue
         wijk_code = row.get("neighbourhood_code") or ""
         if wijk_code:
@@ -290,9 +319,21 @@ def import_structure(rows: list[dict[str, str]], *, actor: Any = None) -> LoadRe
             if w is None or w.municipality.code != mun.code:
                 errors.append(f"{where}: wijk {wijk_code!r} onbekend of niet in {mun.code}")
                 continue
+            if wijk_code in explicit and team_of_wijk[wijk_code] != row["base_team_code"]:
+                errors.append(
+                    f"{where}: wijk {wijk_code} staat al bij basisteam {team_of_wijk[wijk_code]}"
+                )
+                continue
             team_of_wijk[wijk_code] = row["base_team_code"]
             explicit.add(wijk_code)
         else:
+            earlier = whole.setdefault(mun.code, row["base_team_code"])
+            if earlier != row["base_team_code"]:
+                errors.append(
+                    f"{where}: gemeente {mun.code} staat al (geheel) bij basisteam "
+                    f"{earlier}; splits per wijk met neighbourhood_code"
+                )
+                continue
             for w in wijken.values():
                 if w.municipality.code == mun.code and w.code not in explicit:
                     team_of_wijk[w.code] = row["base_team_code"]
@@ -313,6 +354,14 @@ def import_structure(rows: list[dict[str, str]], *, actor: Any = None) -> LoadRe
         if gone:
             raise OrganisationError(
                 f"Basisteams met medewerkers ontbreken in het bestand: {', '.join(gone[:10])}"
+            )
+        staffed_districts = set(
+            Position.objects.filter(district__isnull=False).values_list("district__code", flat=True)
+        )
+        gone = sorted(staffed_districts - set(districts))
+        if gone:
+            raise OrganisationError(
+                f"Districten met medewerkers ontbreken in het bestand: {', '.join(gone[:10])}"
             )
         new_districts = {}
         for d in districts.values():
@@ -419,6 +468,22 @@ def _new_employee_number() -> str:
         number = f"P{secrets.randbelow(10**7):07d}"
         if not Position.objects.filter(employee_number=number).exists():
             return number
+
+
+def otp_enrol(user: Any, *, actor: Any = None) -> TOTPDevice:
+    """Replace the user's TOTP devices by a new confirmed one (the key is shown once)."""
+    with transaction.atomic():
+        removed, _ = TOTPDevice.objects.filter(user=user).delete()
+        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+        audit_log(
+            actor=actor,
+            action=Action.CHANGE,
+            object_type="auth.user.totp",
+            object_id=user.pk,
+            purpose=Purpose.WPG13,
+            detail={"devices_removed": removed},
+        )
+    return device
 
 
 # --- Sign-in log -------------------------------------------------------------------------------

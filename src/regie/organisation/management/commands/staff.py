@@ -6,12 +6,13 @@ from typing import Any
 
 import qrcode
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from regie.organisation.models import BaseTeam, District, Municipality, Unit
 from regie.organisation.roles import Role, ScopeLevel
-from regie.organisation.services import OrganisationError, staff_create
+from regie.organisation.services import OrganisationError, otp_enrol, staff_create
 
 SCOPE_MODELS: dict[ScopeLevel, Any] = {
     ScopeLevel.UNIT: Unit,
@@ -55,6 +56,10 @@ class Command(BaseCommand):
                     )
             password = options["password"] or getpass.getpass("Password: ")
             try:
+                validate_password(password)
+            except ValidationError as exc:
+                raise CommandError("; ".join(exc.messages), returncode=2) from exc
+            try:
                 position = staff_create(
                     username=options["username"],
                     first_name=options["first_name"],
@@ -72,8 +77,7 @@ class Command(BaseCommand):
         user = get_user_model().objects.filter(username=options["username"]).first()
         if user is None:
             raise CommandError(f"unknown user {options['username']!r}", returncode=2)
-        TOTPDevice.objects.filter(user=user).delete()
-        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+        device = otp_enrol(user)
         self.stdout.write(f"otpauth URI: {device.config_url}")
         qr = qrcode.QRCode()
         qr.add_data(device.config_url)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from argparse import ArgumentParser
+from argparse import ArgumentParser, ArgumentTypeError
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -8,12 +8,22 @@ from django.core.management.base import BaseCommand, CommandError
 from regie.synth.services import SCALES, run_synth, steps
 
 
+def seed_type(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 0 <= value <= 2**31 - 1:
+        raise ArgumentTypeError("the seed must lie between 0 and 2147483647")
+    return value
+
+
 class Command(BaseCommand):
     help = "Generate the synthetic country (deterministic for a scale and seed)."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--scale", choices=sorted(SCALES), default="demo")
-        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--seed", type=seed_type, default=1, help="0 .. 2147483647")
         parser.add_argument(
             "--only", nargs="*", metavar="STEP", help=f"run only these steps ({', '.join(steps())})"
         )
