@@ -97,3 +97,82 @@ def client_for(make_staff: Callable[..., Position]) -> Callable[..., Client]:
         return c
 
     return make
+
+
+def point_in(team: BaseTeam) -> tuple[float, float]:
+    """An RD coordinate inside the team's first neighbourhood."""
+    from regie.organisation import geodata
+
+    wijk = team.neighbourhoods.order_by("code").first()
+    assert wijk is not None
+    p = geodata.to_rd(geodata.geometry_from_geojson(wijk.geometry)).representative_point()
+    return float(p.x), float(p.y)
+
+
+def registration_input(team: BaseTeam, **overrides: Any) -> Any:
+    import datetime as dt
+
+    from regie.registration.inputs import GoodIn, InvolvementIn, OffenceIn, PersonIn, RegistrationIn
+
+    x, y = point_in(team)
+    now = dt.datetime.now(tz=dt.UTC).replace(microsecond=0)
+    values: dict[str, Any] = {
+        "kind": "aangifte",
+        "occurred_from": now - dt.timedelta(days=2, hours=3),
+        "occurred_to": now - dt.timedelta(days=2),
+        "reported_at": now - dt.timedelta(days=1),
+        "channel": "desk",
+        "x": x,
+        "y": y,
+        "offences": (OffenceIn("A72"), OffenceIn("C40")),
+        "involvements": (
+            InvolvementIn(
+                "reporter",
+                person=PersonIn("Jan", "Berg", "van der", dt.date(1980, 5, 4), bsn="111222333"),
+            ),
+            InvolvementIn(
+                "stolen_good", good=GoodIn("bicycle", brand="Gazelle", frame_number="GZ-123 456")
+            ),
+        ),
+        "narrative": "Fiets gestolen bij het station; slot doorgeknipt.",
+    }
+    values.update(overrides)
+    return RegistrationIn(**values)
+
+
+@pytest.fixture
+def registration(team: BaseTeam, make_staff: Callable[..., Position]) -> Any:
+    from regie.registration.services import registration_create
+
+    desk = make_staff(Role.DESK_OFFICER, username="desk-fixture")
+    reg, _ = registration_create(registration_input(team), actor=desk.user, source="desk")
+    return reg
+
+
+@pytest.fixture
+def _after_flush(django_db_blocker: Any) -> Any:
+    """Torn down after the transactional flush: switch the audit maintenance escape off again
+    and restore the reference data the flush removed."""
+    yield
+    from regie.audit.services import set_audit_maintenance
+    from regie.registration.reference import load_offence_reference
+
+    with django_db_blocker.unblock():
+        set_audit_maintenance(False)
+        load_offence_reference()
+        load_reference()
+
+
+@pytest.fixture
+def _before_flush(transactional_db: None, django_db_blocker: Any) -> Any:
+    """Torn down before the transactional flush: let it empty the append-only audit table."""
+    yield
+    from regie.audit.services import set_audit_maintenance
+
+    with django_db_blocker.unblock():
+        set_audit_maintenance(True)
+
+
+@pytest.fixture
+def concurrent_db(_after_flush: None, transactional_db: None, _before_flush: None) -> None:
+    """Real transactions, so that several threads can race."""

@@ -57,9 +57,13 @@ def test_every_url_declares_an_access_rule() -> None:
     assert not missing, f"views without an access rule: {missing}"
 
 
-def sample_kwargs(team: BaseTeam, staff: Position) -> dict[str, dict[str, Any]]:
+def sample_kwargs(team: BaseTeam, staff: Position, registration: Any) -> dict[str, dict[str, Any]]:
     mun = team.neighbourhoods.first().municipality  # type: ignore[union-attr]
+    person = registration.involvements.filter(person__isnull=False).first().person
     return {
+        "registration:detail": {"number": registration.number},
+        "registration:person": {"pk": person.pk},
+        "api-registration": {"number": registration.number},
         "organisation:unit": {"code": team.district.unit.code},
         "organisation:district": {"code": team.district.code},
         "organisation:base_team": {"code": team.code},
@@ -95,9 +99,10 @@ def test_url_access_matrix(
     client_for: Callable[..., Client],
     make_staff: Callable[..., Position],
     team: BaseTeam,
+    registration: Any,
 ) -> None:
     subject = make_staff(Role.INVESTIGATOR, at=team)  # a colleague in the demo team
-    kwargs_by_name = sample_kwargs(team, subject)
+    kwargs_by_name = sample_kwargs(team, subject, registration)
     client = Client() if role is None else client_for(role)
     user = None if role is None else client.position.user  # type: ignore[attr-defined]
     failures = []

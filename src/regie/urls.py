@@ -3,6 +3,7 @@ from django.urls import include, path
 api_patterns = [
     path("", include("regie.organisation.api_urls")),
     path("", include("regie.audit.api_urls")),
+    path("", include("regie.registration.api_urls")),
     path("", include("regie.core.api_urls")),
 ]
 
@@ -10,6 +11,7 @@ urlpatterns = [
     path("", include("regie.core.urls")),
     path("organisatie/", include("regie.organisation.urls")),
     path("audit/", include("regie.audit.urls")),
+    path("registraties/", include("regie.registration.urls")),
     path("api/v1/", include(api_patterns)),
 ]
 

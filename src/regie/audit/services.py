@@ -166,10 +166,23 @@ def install_append_only_triggers() -> None:
 
 
 def append_only_trigger_sql(vendor: str, table: str) -> list[str]:
+    """Triggers that refuse UPDATE, DELETE (and TRUNCATE) on the audit table.
+
+    The only way around them is an explicit maintenance switch on one database session
+    (PostgreSQL: ``SET regie.audit_maintenance = 'on'``; SQLite: the connection's
+    ``regie_audit_locked()`` function, see :func:`set_audit_maintenance`). The test suite uses
+    it to empty the database between transactional tests; the application never does.
+    Anyone able to flip it could also drop the triggers; the hash chain still shows edits.
+    """
     if vendor == "postgresql":
         return [
             """CREATE OR REPLACE FUNCTION regie_audit_append_only() RETURNS trigger AS $$
-            BEGIN RAISE EXCEPTION 'the audit log is append-only'; END; $$ LANGUAGE plpgsql""",
+            BEGIN
+              IF coalesce(current_setting('regie.audit_maintenance', true), '') = 'on' THEN
+                RETURN NULL;
+              END IF;
+              RAISE EXCEPTION 'the audit log is append-only';
+            END; $$ LANGUAGE plpgsql""",
             f"DROP TRIGGER IF EXISTS regie_audit_no_change ON {table}",
             f"""CREATE TRIGGER regie_audit_no_change BEFORE UPDATE OR DELETE OR TRUNCATE
             ON {table} FOR EACH STATEMENT EXECUTE FUNCTION regie_audit_append_only()""",
@@ -178,9 +191,38 @@ def append_only_trigger_sql(vendor: str, table: str) -> list[str]:
         return [
             "DROP TRIGGER IF EXISTS regie_audit_no_update",
             f"""CREATE TRIGGER regie_audit_no_update BEFORE UPDATE ON {table}
+            WHEN regie_audit_locked()
             BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
             "DROP TRIGGER IF EXISTS regie_audit_no_delete",
             f"""CREATE TRIGGER regie_audit_no_delete BEFORE DELETE ON {table}
+            WHEN regie_audit_locked()
             BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
         ]
     return []
+
+
+_MAINTENANCE: set[int] = set()
+
+
+def register_sqlite_functions(sender: Any, connection: Any, **kwargs: Any) -> None:
+    """``connection_created`` receiver: the function the SQLite triggers ask."""
+    if connection.vendor != "sqlite":
+        return
+    raw = connection.connection
+    raw.create_function("regie_audit_locked", 0, lambda: 0 if id(raw) in _MAINTENANCE else 1)
+
+
+def set_audit_maintenance(on: bool) -> None:
+    """Switch the maintenance escape for the current database session (tests only)."""
+    connection.ensure_connection()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT set_config('regie.audit_maintenance', %s, false)", ["on" if on else "off"]
+            )
+    elif connection.vendor == "sqlite":
+        raw_id = id(connection.connection)
+        if on:
+            _MAINTENANCE.add(raw_id)
+        else:
+            _MAINTENANCE.discard(raw_id)

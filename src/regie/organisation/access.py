@@ -140,3 +140,30 @@ def audit_entries_visible_to(user: Any, qs: QuerySet[Any]) -> QuerySet[Any]:
     if position.scope_level == ScopeLevel.UNIT and position.unit is not None:
         return qs.filter(actor_unit_code=position.unit.code)
     return qs.none()
+
+
+def registrations_visible_to(user: Any, qs: QuerySet[Any]) -> QuerySet[Any]:
+    """Registrations within the user's organisational scope (by the base team of the place
+    where it happened; registrations without a place only nationally) and up to the user's
+    clearance."""
+    if not has_perm(user, Perm.VIEW_REGISTRATION):
+        return qs.none()
+    team_q = base_team_filter(user, prefix="base_team__")
+    qs = qs.filter(confidentiality__lte=int(clearance_of(user)))
+    return qs if team_q is None else qs.filter(team_q)
+
+
+def can_view_registration(user: Any, registration: Any) -> bool:
+    from regie.registration.models import Registration
+
+    return registrations_visible_to(user, Registration.objects.filter(pk=registration.pk)).exists()
+
+
+def persons_visible_to(user: Any, qs: QuerySet[Any]) -> QuerySet[Any]:
+    """Core objects are visible through the registrations that involve them."""
+    from regie.registration.models import Registration
+
+    regs = registrations_visible_to(user, Registration.objects.all())
+    return qs.filter(
+        involvements__registration__in=regs, confidentiality__lte=int(clearance_of(user))
+    ).distinct()

@@ -55,6 +55,9 @@ class Perm(StrEnum):
     VIEW_STAFF = "view_staff"
     VIEW_AUDIT = "view_audit"
     EXPORT_AUDIT = "export_audit"
+    VIEW_REGISTRATION = "view_registration"
+    CREATE_REGISTRATION = "create_registration"
+    MERGE_CORE_OBJECTS = "merge_core_objects"
 
 
 _POLICE = {
@@ -82,6 +85,35 @@ PERMISSION_ROLES: dict[Perm, frozenset[Role]] = {
     # within their scope, administrators everywhere.
     Perm.VIEW_STAFF: frozenset({Role.TEAM_CHIEF, Role.INTEGRITY_OFFICER, Role.ADMINISTRATOR}),
     Perm.VIEW_AUDIT: frozenset({Role.INTEGRITY_OFFICER, Role.ADMINISTRATOR}),
+    # Registrations hold police data (art. 8 Wpg): the police roles that work with cases,
+    # within their scope; not the functional administrator, not the tip line, not external
+    # recipients. LIRC looks up registers nationally.
+    Perm.VIEW_REGISTRATION: frozenset(
+        {
+            Role.DESK_OFFICER,
+            Role.CASE_SCREENER,
+            Role.DOSSIER_MANAGER,
+            Role.INVESTIGATOR,
+            Role.TEAM_CHIEF,
+            Role.ANALYST,
+            Role.OM_LIAISON,
+            Role.QUALITY_OFFICER,
+            Role.INTELLIGENCE_OFFICER,
+            Role.LIRC_OFFICER,
+        }
+    ),
+    Perm.CREATE_REGISTRATION: frozenset(
+        {
+            Role.DESK_OFFICER,
+            Role.CASE_SCREENER,
+            Role.DOSSIER_MANAGER,
+            Role.INVESTIGATOR,
+            Role.TEAM_CHIEF,
+        }
+    ),
+    # Merging two persons changes what everyone sees: intelligence officers and dossier
+    # managers, who check identities.
+    Perm.MERGE_CORE_OBJECTS: frozenset({Role.INTELLIGENCE_OFFICER, Role.DOSSIER_MANAGER}),
     Perm.EXPORT_AUDIT: frozenset({Role.INTEGRITY_OFFICER, Role.ADMINISTRATOR}),
 }
 

@@ -1,0 +1,351 @@
+"""JSON API for registrations: create (idempotent) and read, within need-to-know."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import APIException, PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from regie.audit.models import Action
+from regie.audit.services import audit_log
+from regie.organisation.access import can_view_registration, registrations_visible_to
+from regie.organisation.roles import Perm
+from regie.registration import selectors
+from regie.registration.inputs import (
+    AddressIn,
+    GoodIn,
+    InvolvementIn,
+    OffenceIn,
+    OrganisationIn,
+    PersonIn,
+    RegistrationIn,
+)
+from regie.registration.models import Involvement, Registration
+from regie.registration.services import (
+    IdempotencyConflict,
+    RegistrationInvalid,
+    registration_create,
+)
+
+# --- Input -------------------------------------------------------------------------------------
+
+
+class PersonInS(serializers.Serializer[Any]):
+    first_names = serializers.CharField(max_length=100, allow_blank=True, default="")
+    particle = serializers.CharField(max_length=20, allow_blank=True, default="")
+    surname = serializers.CharField(max_length=100, allow_blank=True, default="")
+    date_of_birth = serializers.DateField(required=False, allow_null=True, default=None)
+    bsn = serializers.CharField(max_length=11, required=False, allow_null=True, default=None)
+    nationality = serializers.CharField(max_length=3, allow_blank=True, default="")
+    existing_id = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1
+    )
+
+
+class OrganisationInS(serializers.Serializer[Any]):
+    name = serializers.CharField(max_length=200, allow_blank=True, default="")
+    kvk_number = serializers.CharField(max_length=8, required=False, allow_null=True, default=None)
+    existing_id = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1
+    )
+
+
+class GoodInS(serializers.Serializer[Any]):
+    kind = serializers.CharField(max_length=16)
+    brand = serializers.CharField(max_length=100, allow_blank=True, default="")
+    description = serializers.CharField(max_length=200, allow_blank=True, default="")
+    frame_number = serializers.CharField(
+        max_length=40, required=False, allow_null=True, default=None
+    )
+    plate = serializers.CharField(max_length=10, required=False, allow_null=True, default=None)
+    imei = serializers.CharField(max_length=20, required=False, allow_null=True, default=None)
+    serial_number = serializers.CharField(
+        max_length=60, required=False, allow_null=True, default=None
+    )
+    existing_id = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1
+    )
+
+
+class InvolvementInS(serializers.Serializer[Any]):
+    role = serializers.CharField(max_length=24)
+    person = PersonInS(required=False, allow_null=True, default=None)
+    organisation = OrganisationInS(required=False, allow_null=True, default=None)
+    good = GoodInS(required=False, allow_null=True, default=None)
+
+
+class OffenceInS(serializers.Serializer[Any]):
+    incident_code = serializers.CharField(max_length=8)
+    attempt = serializers.BooleanField(default=False)
+    category_code = serializers.CharField(
+        max_length=8, required=False, allow_null=True, default=None
+    )
+
+
+class AddressInS(serializers.Serializer[Any]):
+    street = serializers.CharField(max_length=100, allow_blank=True, default="")
+    house_number = serializers.CharField(max_length=10, allow_blank=True, default="")
+    house_number_suffix = serializers.CharField(max_length=10, allow_blank=True, default="")
+    postcode = serializers.CharField(max_length=7, allow_blank=True, default="")
+    city = serializers.CharField(max_length=80, allow_blank=True, default="")
+
+
+class RegistrationInS(serializers.Serializer[Any]):
+    kind = serializers.ChoiceField(choices=["melding", "aangifte", "aanhouding"])
+    occurred_from = serializers.DateTimeField()
+    occurred_to = serializers.DateTimeField()
+    reported_at = serializers.DateTimeField()
+    channel = serializers.ChoiceField(
+        choices=["desk", "phone", "video", "internet", "street", "chatbot", "tipline"]
+    )
+    offences = OffenceInS(many=True, default=list)
+    involvements = InvolvementInS(many=True, default=list)
+    narrative = serializers.CharField(allow_blank=True, default="", max_length=20_000)
+    modus_operandi = serializers.CharField(allow_blank=True, default="", max_length=200)
+    damage_amount = serializers.DecimalField(
+        max_digits=12, decimal_places=2, required=False, allow_null=True, default=None
+    )
+    x = serializers.FloatField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="RD New easting (EPSG:28992), metres",
+    )
+    y = serializers.FloatField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="RD New northing (EPSG:28992), metres",
+    )
+    address = AddressInS(required=False, allow_null=True, default=None)
+    confidentiality = serializers.IntegerField(min_value=0, max_value=3, default=1)
+
+    def to_input(self) -> RegistrationIn:
+        d = self.validated_data
+
+        def person(p: dict[str, Any] | None) -> PersonIn | None:
+            return PersonIn(**p) if p else None
+
+        return RegistrationIn(
+            kind=d["kind"],
+            occurred_from=d["occurred_from"],
+            occurred_to=d["occurred_to"],
+            reported_at=d["reported_at"],
+            channel=d["channel"],
+            offences=tuple(OffenceIn(**o) for o in d["offences"]),
+            involvements=tuple(
+                InvolvementIn(
+                    role=i["role"],
+                    person=person(i.get("person")),
+                    organisation=OrganisationIn(**i["organisation"])
+                    if i.get("organisation")
+                    else None,
+                    good=GoodIn(**i["good"]) if i.get("good") else None,
+                )
+                for i in d["involvements"]
+            ),
+            narrative=d["narrative"],
+            modus_operandi=d["modus_operandi"],
+            damage_amount=d["damage_amount"],
+            x=d["x"],
+            y=d["y"],
+            address=AddressIn(**d["address"]) if d.get("address") else None,
+            confidentiality=d["confidentiality"],
+        )
+
+
+# --- Output ------------------------------------------------------------------------------------
+
+
+class OffenceOut(serializers.Serializer[Any]):
+    seq = serializers.IntegerField()
+    incident_code = serializers.CharField(source="incident_code.code")
+    incident_title = serializers.CharField(source="incident_code.title")
+    category_code = serializers.CharField(source="category.code")
+    attempt = serializers.BooleanField()
+    status = serializers.CharField()
+
+
+class InvolvementOut(serializers.Serializer[Any]):
+    role = serializers.CharField()
+    object_type = serializers.SerializerMethodField()
+    object_id = serializers.SerializerMethodField()
+    label = serializers.SerializerMethodField()  # type: ignore[assignment]
+    match_score = serializers.FloatField(allow_null=True)
+
+    def _obj(self, inv: Involvement) -> Any:
+        return inv.person or inv.organisation or inv.good or inv.location
+
+    def get_object_type(self, inv: Involvement) -> str:
+        return next(
+            n
+            for n in ("person", "organisation", "good", "location")
+            if getattr(inv, f"{n}_id") is not None
+        )
+
+    def get_object_id(self, inv: Involvement) -> int:
+        return int(self._obj(inv).pk)
+
+    def get_label(self, inv: Involvement) -> str:
+        return str(self._obj(inv))
+
+
+class RegistrationOut(serializers.Serializer[Any]):
+    number = serializers.CharField()
+    kind = serializers.CharField()
+    occurred_from = serializers.DateTimeField()
+    occurred_to = serializers.DateTimeField()
+    reported_at = serializers.DateTimeField()
+    channel = serializers.CharField()
+    narrative = serializers.CharField()
+    modus_operandi = serializers.CharField()
+    damage_amount = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    x = serializers.FloatField(allow_null=True)
+    y = serializers.FloatField(allow_null=True)
+    neighbourhood = serializers.CharField(
+        source="neighbourhood.code", allow_null=True, default=None
+    )
+    municipality = serializers.CharField(source="municipality.code", allow_null=True, default=None)
+    base_team = serializers.CharField(source="base_team.code", allow_null=True, default=None)
+    confidentiality = serializers.IntegerField()
+    offences = OffenceOut(many=True)
+    involvements = InvolvementOut(many=True)
+
+
+class RegistrationSummaryOut(serializers.Serializer[Any]):
+    number = serializers.CharField()
+    kind = serializers.CharField()
+    reported_at = serializers.DateTimeField()
+    channel = serializers.CharField()
+    base_team = serializers.CharField(source="base_team.code", allow_null=True, default=None)
+    offences = serializers.SerializerMethodField()
+
+    def get_offences(self, reg: Registration) -> list[str]:
+        return [o.incident_code.code for o in reg.offences.all()]
+
+
+class Conflict(APIException):
+    status_code = 409
+    default_detail = "Conflict"
+    default_code = "conflict"
+
+
+# --- Views -------------------------------------------------------------------------------------
+
+
+def _full(qs: Any) -> Any:
+    return qs.select_related("neighbourhood", "municipality", "base_team").prefetch_related(
+        Prefetch("offences", queryset=selectors.offences_qs()),
+        Prefetch("involvements", queryset=selectors.involvements_qs()),
+    )
+
+
+class RegistrationCollection(APIView):
+    """List registrations within need-to-know (GET) or register one (POST).
+
+    POST takes an ``Idempotency-Key`` header: a retried request with the same key and body
+    returns the stored registration (200, ``Idempotent-Replayed: true``) instead of a second
+    one; the same key with another body is a 409.
+    """
+
+    def get_permissions(self) -> Any:
+        self.required_perm = (
+            Perm.CREATE_REGISTRATION if self.request.method == "POST" else Perm.VIEW_REGISTRATION
+        )
+        return super().get_permissions()
+
+    required_perm = Perm.VIEW_REGISTRATION
+
+    @extend_schema(
+        parameters=[OpenApiParameter("base_team", str), OpenApiParameter("kind", str)],
+        responses=RegistrationSummaryOut(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        from regie.core.pagination import RegiePagination
+
+        qs = (
+            registrations_visible_to(request.user, Registration.objects.all())
+            .select_related("base_team")
+            .prefetch_related(Prefetch("offences", queryset=selectors.offences_qs()))
+            .order_by("-reported_at", "-pk")
+        )
+        if team := request.query_params.get("base_team"):
+            qs = qs.filter(base_team__code=team)
+        if kind := request.query_params.get("kind"):
+            qs = qs.filter(kind=kind)
+        paginator = RegiePagination()
+        page = paginator.paginate_queryset(qs, request, view=self) or []
+        audit_log(
+            actor=request.user,
+            action=Action.VIEW,
+            object_type="registration.registration",
+            object_id="api-list",
+            detail={"ids": [r.pk for r in page]},
+        )
+        return paginator.get_paginated_response(RegistrationSummaryOut(page, many=True).data)
+
+    @extend_schema(
+        request=RegistrationInS,
+        responses={201: RegistrationOut, 200: RegistrationOut},
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                location=OpenApiParameter.HEADER,
+                description="client-chosen key, max. 64 characters",
+            )
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        key = request.headers.get("Idempotency-Key") or None
+        if key is not None and not (1 <= len(key) <= 64 and key.isprintable()):
+            raise serializers.ValidationError(
+                {"Idempotency-Key": ["Gebruik 1 tot 64 leesbare tekens."]}
+            )
+        data = RegistrationInS(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            registration, created = registration_create(
+                data.to_input(), actor=request.user, source="api", idempotency_key=key
+            )
+        except RegistrationInvalid as exc:
+            raise serializers.ValidationError(exc.errors) from exc
+        except IdempotencyConflict as exc:
+            raise Conflict(str(exc)) from exc
+        body = RegistrationOut(_full(Registration.objects.filter(pk=registration.pk)).get()).data
+        response = Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        if not created:
+            response["Idempotent-Replayed"] = "true"
+        response["Location"] = f"/api/v1/registrations/{registration.number}/"
+        return response
+
+
+class RegistrationDetail(APIView):
+    required_perm = Perm.VIEW_REGISTRATION
+
+    @extend_schema(responses=RegistrationOut)
+    def get(self, request: Request, number: str) -> Response:
+        registration = get_object_or_404(_full(Registration.objects.all()), number=number)
+        if not can_view_registration(request.user, registration):
+            audit_log(
+                actor=request.user,
+                action=Action.DENIED,
+                object_type="registration.registration",
+                object_id=registration.pk,
+                outcome="denied",
+            )
+            raise PermissionDenied("Deze registratie valt buiten uw bevoegdheid.")
+        audit_log(
+            actor=request.user,
+            action=Action.VIEW,
+            object_type="registration.registration",
+            object_id=registration.pk,
+        )
+        return Response(RegistrationOut(registration).data)

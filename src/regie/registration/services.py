@@ -1,0 +1,673 @@
+"""Writes of the registration app: every write is one transaction, validated and audited.
+
+* :func:`registration_create` stores a registration with its offences and involvements,
+  resolving each core object to an existing one (confirmed by the user, an exact identifier,
+  or a match above the matcher's auto-link threshold) or creating it. Idempotent under an
+  idempotency key, also for concurrent retries.
+* :func:`core_object_merge` / :func:`core_object_split` merge and un-merge core objects,
+  keeping the history (:class:`MergeEvent`) and the audit trail.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+from dataclasses import asdict
+from functools import lru_cache
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from regie.audit.models import Action, Purpose
+from regie.audit.retention import RetentionPolicy, register
+from regie.audit.services import audit_log
+from regie.registration.inputs import (
+    AddressIn,
+    GoodIn,
+    InvolvementIn,
+    OrganisationIn,
+    PersonIn,
+    RegistrationIn,
+)
+from regie.registration.matching import PersonRecord, RuleBasedPersonMatcher
+from regie.registration.models import (
+    Good,
+    IncidentCode,
+    Involvement,
+    Location,
+    MergeEvent,
+    NumberSequence,
+    Offence,
+    Organisation,
+    Person,
+    Registration,
+)
+from regie.registration.normalise import (
+    address_key,
+    name_key,
+    normalise_bsn,
+    normalise_frame_number,
+    normalise_imei,
+    normalise_plate,
+    normalise_postcode,
+    normalise_serial,
+    organisation_name_key,
+    phonetic,
+    split_particle,
+)
+from regie.registration.validation import Errors, validate
+
+#: Police Data Act art. 8 data: kept at most five years (art. 14 Wpg) in this model.
+RETENTION = dt.timedelta(days=5 * 365)
+PERSON_MATCHER = RuleBasedPersonMatcher()
+
+
+class RegistrationInvalid(Exception):
+    """Field-level validation errors: ``errors`` maps field paths to Dutch messages."""
+
+    def __init__(self, errors: Errors) -> None:
+        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
+        self.errors = errors
+
+
+class IdempotencyConflict(Exception):
+    """The idempotency key was used before for a different request."""
+
+
+@lru_cache(maxsize=1)
+def _codes() -> dict[str, list[tuple[int, int, str]]]:
+    """incident code -> [(incident code id, category id, category code)]"""
+    out: dict[str, list[tuple[int, int, str]]] = {}
+    for ic in IncidentCode.objects.select_related("category"):
+        out.setdefault(ic.code, []).append((ic.pk, ic.category_id, ic.category.code))
+    return out
+
+
+def clear_code_cache() -> None:
+    _codes.cache_clear()
+
+
+def known_incident_codes() -> set[str]:
+    return set(_codes())
+
+
+def _inside_netherlands(x: float, y: float) -> bool:
+    from regie.organisation.selectors import locate
+
+    return locate(x, y) is not None
+
+
+def payload_hash(reg: RegistrationIn) -> str:
+    return hashlib.sha256(json.dumps(asdict(reg), sort_keys=True, default=str).encode()).hexdigest()
+
+
+def registration_validate(reg: RegistrationIn, *, now: dt.datetime | None = None) -> Errors:
+    return validate(
+        reg,
+        now=now or timezone.now(),
+        known_codes=known_incident_codes(),
+        inside_netherlands=_inside_netherlands,
+    )
+
+
+def registration_create(
+    reg: RegistrationIn,
+    *,
+    actor: Any,
+    source: str,
+    idempotency_key: str | None = None,
+    source_ref: str = "",
+    purpose: str = Purpose.WPG8,
+    validated: bool = False,
+) -> tuple[Registration, bool]:
+    """Store a registration. Returns ``(registration, created)``; ``created`` is False when
+    the idempotency key (or the import's ``source_ref``) was seen before with the same
+    content. Raises :class:`RegistrationInvalid` or :class:`IdempotencyConflict`."""
+    digest = payload_hash(reg)
+    existing = _existing(idempotency_key, source, source_ref, digest)
+    if existing is not None:
+        return existing, False
+    if not validated:
+        errors = registration_validate(reg)
+        if errors:
+            raise RegistrationInvalid(errors)
+    try:
+        with transaction.atomic():
+            registration = _create(
+                reg,
+                actor=actor,
+                source=source,
+                digest=digest,
+                idempotency_key=idempotency_key,
+                source_ref=source_ref,
+                purpose=purpose,
+            )
+    except IntegrityError:
+        # A concurrent retry with the same key won the race: return its registration.
+        existing = _existing(idempotency_key, source, source_ref, digest)
+        if existing is None:
+            raise
+        return existing, False
+    return registration, True
+
+
+def _existing(key: str | None, source: str, source_ref: str, digest: str) -> Registration | None:
+    found = None
+    if key:
+        found = Registration.objects.filter(idempotency_key=key).first()
+    elif source_ref:
+        found = Registration.objects.filter(source=source, source_ref=source_ref).first()
+    if found is not None and found.payload_hash != digest:
+        raise IdempotencyConflict(
+            "Deze idempotentiesleutel is eerder gebruikt voor een ander verzoek."
+        )
+    return found
+
+
+def _create(
+    reg: RegistrationIn,
+    *,
+    actor: Any,
+    source: str,
+    digest: str,
+    idempotency_key: str | None,
+    source_ref: str,
+    purpose: str,
+) -> Registration:
+    from regie.organisation.selectors import locate
+
+    placement = locate(reg.x, reg.y) if reg.x is not None and reg.y is not None else None
+    retain = (reg.reported_at + RETENTION).date()
+    location = None
+    if reg.address is not None and any(asdict(reg.address).values()):
+        location = location_resolve(
+            reg.address, x=reg.x, y=reg.y, actor=actor, purpose=purpose, retain_until=retain
+        )
+    year = reg.reported_at.year
+    registration = Registration.objects.create(
+        number=registration_number(year, reserve_numbers(year, 1)[0]),
+        kind=reg.kind,
+        occurred_from=reg.occurred_from,
+        occurred_to=reg.occurred_to,
+        reported_at=reg.reported_at,
+        location=location,
+        x=reg.x,
+        y=reg.y,
+        neighbourhood=placement.neighbourhood if placement else None,
+        municipality=placement.municipality if placement else None,
+        base_team=placement.base_team if placement else None,
+        channel=reg.channel,
+        narrative=reg.narrative,
+        modus_operandi=reg.modus_operandi,
+        damage_amount=reg.damage_amount,
+        confidentiality=reg.confidentiality,
+        source=source,
+        source_ref=source_ref,
+        idempotency_key=idempotency_key,
+        payload_hash=digest,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        purpose=purpose,
+        retain_until=retain,
+    )
+    codes = _codes()
+    Offence.objects.bulk_create(
+        [
+            Offence(
+                registration=registration,
+                seq=i + 1,
+                incident_code_id=ic_id,
+                category_id=cat_id,
+                attempt=o.attempt,
+            )
+            for i, o in enumerate(reg.offences)
+            for ic_id, cat_id, cat_code in [_pick_code(codes[o.incident_code], o.category_code)]
+        ]
+    )
+    involvements = []
+    for inv in reg.involvements:
+        involvements.append(
+            _involvement(registration, inv, actor=actor, purpose=purpose, retain_until=retain)
+        )
+    if location is not None:
+        involvements.append(
+            Involvement(registration=registration, role="crime_scene", location=location)
+        )
+    Involvement.objects.bulk_create(involvements)
+    audit_log(
+        actor=actor,
+        action=Action.CREATE,
+        object_type="registration.registration",
+        object_id=registration.pk,
+        purpose=purpose,
+        detail={
+            "number": registration.number,
+            "source": source,
+            "offences": len(reg.offences),
+            "involvements": len(involvements),
+        },
+    )
+    return registration
+
+
+def reserve_numbers(year: int, count: int) -> range:
+    """Reserve ``count`` consecutive registration numbers of ``year``: one row per year,
+    bumped and read under its lock, so concurrent writers never collide."""
+    with transaction.atomic():
+        NumberSequence.objects.get_or_create(year=year)
+        NumberSequence.objects.filter(year=year).update(last=F("last") + count)
+        last = NumberSequence.objects.select_for_update().get(year=year).last
+    return range(last - count + 1, last + 1)
+
+
+def registration_number(year: int, seq: int) -> str:
+    return f"RG{year}-{seq:08d}"
+
+
+def _pick_code(options: list[tuple[int, int, str]], category: str | None) -> tuple[int, int, str]:
+    if category:
+        for option in options:
+            if option[2] == category:
+                return option
+    return options[0]
+
+
+def _involvement(
+    registration: Registration,
+    inv: InvolvementIn,
+    *,
+    actor: Any,
+    purpose: str,
+    retain_until: dt.date,
+) -> Involvement:
+    if inv.person is not None:
+        person, score = person_resolve(
+            inv.person, actor=actor, purpose=purpose, retain_until=retain_until
+        )
+        return Involvement(
+            registration=registration, role=inv.role, person=person, match_score=score
+        )
+    if inv.organisation is not None:
+        org, score = organisation_resolve(
+            inv.organisation, actor=actor, purpose=purpose, retain_until=retain_until
+        )
+        return Involvement(
+            registration=registration, role=inv.role, organisation=org, match_score=score
+        )
+    assert inv.good is not None
+    good, score = good_resolve(inv.good, actor=actor, purpose=purpose, retain_until=retain_until)
+    return Involvement(registration=registration, role=inv.role, good=good, match_score=score)
+
+
+# --- Core objects ------------------------------------------------------------------------------
+
+
+def canonical[T: (Person, Organisation, Good, Location)](obj: T) -> T:
+    """Follow ``merged_into`` to the surviving object."""
+    seen = set()
+    while obj.merged_into_id is not None and obj.pk not in seen:
+        seen.add(obj.pk)
+        obj = type(obj).objects.get(pk=obj.merged_into_id)
+    return obj
+
+
+def _extend_retention(obj: Any, retain_until: dt.date) -> None:
+    if obj.retain_until < retain_until:
+        type(obj).objects.filter(pk=obj.pk).update(retain_until=retain_until)
+
+
+def _get_or_create(
+    model: Any, lookup: dict[str, Any], defaults: dict[str, Any]
+) -> tuple[Any, bool]:
+    """get_or_create that survives a concurrent insert of the same unique key."""
+    try:
+        with transaction.atomic():
+            return model.objects.get_or_create(**lookup, defaults=defaults)
+    except IntegrityError:
+        return model.objects.get(**lookup), False
+
+
+def person_record(p: Person) -> PersonRecord:
+    return PersonRecord(
+        id=p.pk,
+        first_names=p.first_names,
+        particle=p.particle,
+        surname=p.surname,
+        date_of_birth=p.date_of_birth,
+        bsn=p.bsn,
+        nationality=p.nationality,
+    )
+
+
+def person_candidates(query: PersonRecord, *, limit: int = 200) -> list[Person]:
+    """Blocking: persons sharing the BSN, the (possibly day/month-swapped) date of birth,
+    the surname key or its phonetic key."""
+    cond = Q(surname_key=name_key(query.surname)) | Q(phonetic_key=phonetic(query.surname))
+    if query.bsn:
+        cond |= Q(bsn=query.bsn)
+    if query.date_of_birth is not None:
+        dob = query.date_of_birth
+        dates = {dob}
+        if dob.day <= 12 and dob.day != dob.month:
+            with contextlib.suppress(ValueError):
+                dates.add(dob.replace(day=dob.month, month=dob.day))
+        cond |= Q(date_of_birth__in=dates)
+    return list(Person.objects.filter(cond, merged_into__isnull=True).order_by("pk")[:limit])
+
+
+def person_suggestions(
+    p: PersonIn, *, limit: int = 5
+) -> list[tuple[Person, float, tuple[str, ...]]]:
+    query = _person_query(p)
+    candidates = person_candidates(query)
+    by_id = {c.pk: c for c in candidates}
+    matches = PERSON_MATCHER.propose(query, [person_record(c) for c in candidates], limit=limit)
+    return [(by_id[m.id], m.score, m.reasons) for m in matches]
+
+
+def _person_query(p: PersonIn) -> PersonRecord:
+    particle, surname = p.particle.strip(), p.surname.strip()
+    if not particle:
+        particle, surname = split_particle(surname)
+    return PersonRecord(
+        id=None,
+        first_names=p.first_names.strip(),
+        particle=particle,
+        surname=surname,
+        date_of_birth=p.date_of_birth,
+        bsn=normalise_bsn(p.bsn) if p.bsn else None,
+        nationality=p.nationality.strip().upper(),
+    )
+
+
+def _identity_key(q: PersonRecord) -> str | None:
+    if q.date_of_birth is None or not q.first_names:
+        return None
+    first = name_key(q.first_names.split()[0])
+    return f"{name_key(q.surname)}|{first}|{q.date_of_birth.isoformat()}"
+
+
+def person_resolve(
+    p: PersonIn, *, actor: Any, purpose: str, retain_until: dt.date
+) -> tuple[Person, float | None]:
+    if p.existing_id is not None:
+        person = canonical(Person.objects.get(pk=p.existing_id))
+        _extend_retention(person, retain_until)
+        return person, 1.0
+    q = _person_query(p)
+    if q.bsn:
+        existing = Person.objects.filter(bsn=q.bsn).first()
+        if existing is not None:
+            person = canonical(existing)
+            _extend_retention(person, retain_until)
+            return person, 1.0
+    candidates = person_candidates(q)
+    matches = PERSON_MATCHER.propose(q, [person_record(c) for c in candidates], limit=1)
+    if matches and matches[0].score >= PERSON_MATCHER.AUTO_LINK:
+        person = canonical(next(c for c in candidates if c.pk == matches[0].id))
+        _extend_retention(person, retain_until)
+        return person, matches[0].score
+    fields = {
+        "first_names": q.first_names,
+        "particle": q.particle,
+        "surname": q.surname,
+        "date_of_birth": q.date_of_birth,
+        "bsn": q.bsn,
+        "nationality": q.nationality,
+        "surname_key": name_key(q.surname),
+        "phonetic_key": phonetic(q.surname)[:40],
+        "purpose": purpose,
+        "retain_until": retain_until,
+    }
+    key = _identity_key(q)
+    if q.bsn:
+        # Persons with a BSN are identified by it; the identity key is for those without.
+        person, created = _get_or_create(Person, {"bsn": q.bsn}, fields)
+    elif key is not None:
+        person, created = _get_or_create(Person, {"identity_key": key}, fields)
+    else:
+        person, created = Person.objects.create(**fields), True
+    if created:
+        audit_log(
+            actor=actor,
+            action=Action.CREATE,
+            object_type="registration.person",
+            object_id=person.pk,
+            purpose=purpose,
+        )
+    else:
+        person = canonical(person)
+        _extend_retention(person, retain_until)
+    return person, None if created else 1.0
+
+
+def organisation_resolve(
+    o: OrganisationIn, *, actor: Any, purpose: str, retain_until: dt.date
+) -> tuple[Organisation, float | None]:
+    if o.existing_id is not None:
+        org = canonical(Organisation.objects.get(pk=o.existing_id))
+        _extend_retention(org, retain_until)
+        return org, 1.0
+    kvk = (o.kvk_number or "").strip() or None
+    fields = {
+        "name": o.name.strip(),
+        "name_key": organisation_name_key(o.name)[:200],
+        "purpose": purpose,
+        "retain_until": retain_until,
+    }
+    if kvk:
+        org, created = _get_or_create(Organisation, {"kvk_number": kvk}, fields)
+    else:
+        found = Organisation.objects.filter(
+            name_key=fields["name_key"], kvk_number__isnull=True, merged_into__isnull=True
+        ).first()
+        org, created = (found, False) if found else (Organisation.objects.create(**fields), True)
+    if created:
+        audit_log(
+            actor=actor,
+            action=Action.CREATE,
+            object_type="registration.organisation",
+            object_id=org.pk,
+            purpose=purpose,
+        )
+        return org, None
+    org = canonical(org)
+    _extend_retention(org, retain_until)
+    return org, 1.0
+
+
+def good_resolve(
+    g: GoodIn, *, actor: Any, purpose: str, retain_until: dt.date
+) -> tuple[Good, float | None]:
+    if g.existing_id is not None:
+        good = canonical(Good.objects.get(pk=g.existing_id))
+        _extend_retention(good, retain_until)
+        return good, 1.0
+    ids = {
+        "frame_number": normalise_frame_number(g.frame_number) if g.frame_number else None,
+        "plate": normalise_plate(g.plate) if g.plate else None,
+        "imei": normalise_imei(g.imei) if g.imei else None,
+    }
+    serial = normalise_serial(g.serial_number) if g.serial_number else None
+    fields = {
+        "kind": g.kind,
+        "brand": g.brand.strip(),
+        "description": g.description.strip(),
+        "serial_number": serial,
+        "purpose": purpose,
+        "retain_until": retain_until,
+    }
+    for field, value in ids.items():
+        if value:
+            good, created = _get_or_create(
+                Good, {field: value}, {**fields, **{k: v for k, v in ids.items() if k != field}}
+            )
+            break
+    else:
+        good, created = Good.objects.create(**fields, **ids), True
+    if created:
+        audit_log(
+            actor=actor,
+            action=Action.CREATE,
+            object_type="registration.good",
+            object_id=good.pk,
+            purpose=purpose,
+        )
+        return good, None
+    good = canonical(good)
+    _extend_retention(good, retain_until)
+    return good, 1.0
+
+
+def location_resolve(
+    a: AddressIn,
+    *,
+    x: float | None,
+    y: float | None,
+    actor: Any,
+    purpose: str,
+    retain_until: dt.date,
+) -> Location:
+    from regie.organisation.selectors import locate
+
+    postcode = normalise_postcode(a.postcode) if a.postcode else None
+    key = address_key(a.street, a.house_number, a.house_number_suffix, postcode or "", a.city)
+    placement = locate(x, y) if x is not None and y is not None else None
+    fields = {
+        "street": a.street.strip(),
+        "house_number": a.house_number.strip(),
+        "house_number_suffix": a.house_number_suffix.strip(),
+        "postcode": postcode or "",
+        "city": a.city.strip(),
+        "x": x,
+        "y": y,
+        "neighbourhood": placement.neighbourhood if placement else None,
+        "municipality": placement.municipality if placement else None,
+        "base_team": placement.base_team if placement else None,
+        "purpose": purpose,
+        "retain_until": retain_until,
+    }
+    if key:
+        location, created = _get_or_create(Location, {"address_key": key[:200]}, fields)
+    else:
+        location, created = Location.objects.create(**fields), True
+    if created:
+        audit_log(
+            actor=actor,
+            action=Action.CREATE,
+            object_type="registration.location",
+            object_id=location.pk,
+            purpose=purpose,
+        )
+        return location
+    location = canonical(location)
+    _extend_retention(location, retain_until)
+    return location
+
+
+# --- Merge and split ---------------------------------------------------------------------------
+
+CORE_MODELS: dict[str, Any] = {
+    "person": Person,
+    "organisation": Organisation,
+    "good": Good,
+    "location": Location,
+}
+
+
+class MergeError(Exception):
+    pass
+
+
+def core_object_merge(
+    object_type: str, *, survivor_id: int, merged_id: int, actor: Any, reason: str
+) -> MergeEvent:
+    """Merge ``merged_id`` into ``survivor_id``: the merged object stays (history) but points
+    to the survivor; lookups resolve through :func:`canonical`."""
+    model = CORE_MODELS.get(object_type)
+    if model is None:
+        raise MergeError(f"Onbekend objecttype {object_type!r}")
+    if survivor_id == merged_id:
+        raise MergeError("Een object kan niet met zichzelf worden samengevoegd.")
+    if not reason.strip():
+        raise MergeError("Geef een reden voor het samenvoegen.")
+    with transaction.atomic():
+        objs = {
+            o.pk: o
+            for o in model.objects.select_for_update().filter(pk__in=[survivor_id, merged_id])
+        }
+        if len(objs) != 2:
+            raise MergeError("Object niet gevonden.")
+        survivor, merged = objs[survivor_id], objs[merged_id]
+        if survivor.merged_into_id is not None or merged.merged_into_id is not None:
+            raise MergeError("Een van beide objecten is al samengevoegd; splits eerst.")
+        model.objects.filter(pk=merged_id).update(merged_into_id=survivor_id)
+        model.objects.filter(pk=survivor_id).update(
+            retain_until=max(survivor.retain_until, merged.retain_until)
+        )
+        event = MergeEvent.objects.create(
+            object_type=object_type,
+            survivor_id=survivor_id,
+            merged_id=merged_id,
+            reason=reason.strip()[:200],
+            actor=actor,
+        )
+        audit_log(
+            actor=actor,
+            action=Action.CHANGE,
+            object_type=f"registration.{object_type}",
+            object_id=merged_id,
+            purpose=Purpose.WPG8,
+            detail={"merged_into": survivor_id, "reason": reason.strip()[:200]},
+        )
+    return event
+
+
+def core_object_split(event_id: int, *, actor: Any, reason: str) -> MergeEvent:
+    """Undo a merge: the merged object stands on its own again; history is kept."""
+    if not reason.strip():
+        raise MergeError("Geef een reden voor het splitsen.")
+    with transaction.atomic():
+        event = MergeEvent.objects.select_for_update().filter(pk=event_id).first()
+        if event is None:
+            raise MergeError("Samenvoeging niet gevonden.")
+        if event.undone_at is not None:
+            raise MergeError("Deze samenvoeging is al ongedaan gemaakt.")
+        model = CORE_MODELS[event.object_type]
+        model.objects.filter(pk=event.merged_id).update(merged_into=None)
+        event.undone_at = timezone.now()
+        event.undone_by = actor
+        event.undo_reason = reason.strip()[:200]
+        event.save(update_fields=["undone_at", "undone_by", "undo_reason"])
+        audit_log(
+            actor=actor,
+            action=Action.CHANGE,
+            object_type=f"registration.{event.object_type}",
+            object_id=event.merged_id,
+            purpose=Purpose.WPG8,
+            detail={"split_from": event.survivor_id, "reason": event.undo_reason},
+        )
+    return event
+
+
+# --- Retention ---------------------------------------------------------------------------------
+
+register(
+    RetentionPolicy(
+        model=Registration,
+        action="delete",
+        description="registrations: five years after reporting (art. 14 Wpg)",
+    )
+)
+for _model in (Person, Organisation, Good, Location):
+    register(
+        RetentionPolicy(
+            model=_model,
+            action="delete",
+            extra_filter=lambda qs: qs.filter(involvements__isnull=True, merged__isnull=True),
+            description="core objects: when no registration refers to them any more",
+        )
+    )
