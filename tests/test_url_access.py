@@ -89,6 +89,8 @@ def call(client: Client, name: str, kwargs: dict[str, Any]) -> Any:
     url = reverse(name, kwargs=kwargs)
     if name == "organisation:locate" or name == "api-locate":
         url += "?x=136867&y=455892&crs=EPSG:28992"
+    if name == "registration:person_suggest":
+        url += "?prefix=person-0&person-0-surname=Berg"
     return getattr(client, METHOD.get(name, "get"))(url)
 
 

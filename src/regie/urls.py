@@ -12,6 +12,7 @@ urlpatterns = [
     path("organisatie/", include("regie.organisation.urls")),
     path("audit/", include("regie.audit.urls")),
     path("registraties/", include("regie.registration.urls")),
+    path("aangifte-doen/", include("regie.registration.online_urls")),
     path("api/v1/", include(api_patterns)),
 ]
 

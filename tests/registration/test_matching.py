@@ -168,6 +168,15 @@ def test_double_surname() -> None:
     assert SUGGEST <= score(query, candidate) < AUTO_LINK
 
 
+def test_phonetic_needs_some_spelling_similarity() -> None:
+    query = person(first_names="Kees", particle="", surname="Berg")
+    assert "achternaam klinkt gelijk (0,85)" in reasons(query, person(1, "Kees", "", "Burg"))
+    assert "voornaam verschilt" in reasons(query, person(1, "Koos", "", "Berg"))
+    assert score(person(particle="", surname="Bos"), person(1, particle="", surname="Buis")) < (
+        SUGGEST
+    )
+
+
 def test_roepnaam_and_second_given_name() -> None:
     assert "roepnaam past bij voornaam" in reasons(
         person(first_names="Kees"), person(1, first_names="Cornelis")
@@ -236,11 +245,11 @@ def test_ranking_best_first_skips_self_and_unsaved() -> None:
 
 
 def test_auto_link_target_requires_a_single_certain_match() -> None:
-    one = MATCHER.propose(person(), [person(1), person(2, first_names="J.")])
-    assert MATCHER.auto_link_target(one) == one[0]
-    two = MATCHER.propose(person(), [person(1), person(2)])
-    assert MATCHER.auto_link_target(two) is None
-    assert MATCHER.auto_link_target([]) is None
+    target = MATCHER.auto_link_target(person(), [person(2, first_names="J."), person(1)])
+    assert target is not None and target.id == 1
+    assert MATCHER.auto_link_target(person(), [person(1), person(2)]) is None
+    assert MATCHER.auto_link_target(person(), [person(2, first_names="J.")]) is None
+    assert MATCHER.auto_link_target(person(), []) is None
 
 
 def test_blocking_keys() -> None:

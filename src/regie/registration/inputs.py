@@ -84,5 +84,9 @@ class RegistrationIn:
     x: float | None = None
     y: float | None = None
     address: AddressIn | None = None
+    #: When there are no coordinates (e.g. an online report with an address only): the
+    #: municipality the reporter chose; the base team follows when the municipality is not
+    #: split over several teams.
+    municipality_code: str | None = None
     confidentiality: int = 1
     extra: dict[str, str] = field(default_factory=dict)

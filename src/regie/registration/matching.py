@@ -18,36 +18,38 @@ Thresholds (the same for all matchers)
     is never linked on similarity alone. For goods only a same identifier without
     contradictions (1.0).
 ``SUGGEST = 0.60``
-    Below it nothing is proposed. It sits just above what a same surname and first name
-    with a clearly different date of birth score (0.49) and what a same surname alone scores
-    (0.588), and below a same surname and first name without any date of birth (0.725) or a
-    same surname and date of birth with another first name (0.686: twins and data errors
-    look like this; a human decides).
+    Below it nothing is proposed. It sits above what a same surname and first name with a
+    clearly different date of birth score (0.49) and what a same surname with unknown first
+    name and date of birth scores (0.588), and below a same surname and first name without
+    any date of birth (0.725) or a same surname and date of birth with another first name
+    (0.686: twins and data errors look like this; a human decides).
 
 Person scoring
 ==============
 
 1. Both sides have a valid BSN: equal -> **1.0** ("BSN gelijk"); different -> **0.0**
    ("BSN verschilt"), whatever the names: two valid, different BSNs are two people (the
-   elfproef catches every single-digit typo and every swap of adjacent digits).
+   elfproef catches every single-digit typo and every swap of adjacent digits). After
+   "BSN gelijk" the reasons of step 2 follow, so a user sees contradicting names.
 2. Otherwise three parts, each a value in [-0.5, 1] with a Dutch reason::
 
        score = 0.98 * (0.40 * surname + 0.20 * first name + 0.40 * date of birth)
 
-   clamped to [0, 1], times 0.95 when first and last name are swapped (considered only when
-   the swapped surname part scores >= 0.85 and the swapped first-name part >= 0.6), minus
-   0.05 when both nationalities are known and differ.
+   times 0.95 when first and last name are swapped (considered only when the swapped
+   surname part scores >= 0.85 and the swapped first-name part >= 0.6), minus 0.05 when
+   both nationalities are known and differ, then clamped to [0, 1] and rounded to three
+   decimals.
 
    Surname (particle kept apart; compared with and without it):
      equal (or equal with an abbreviated particle "v.d." ~ "van der") 1.0 ·
      equal but particle missing on one side 0.95 · particle differs 0.85 ·
      one part of a double name equal ("Jansen-de Vries" ~ "de Vries") 0.90 ·
-     sounds the same (Dutch-folded metaphone) max(0.90, Jaro-Winkler) ·
+     sounds the same (Dutch-folded metaphone, and Jaro-Winkler >= 0.80) max(0.90, JW) ·
      Jaro-Winkler of the name keys >= 0.85: that value · otherwise -0.5.
      Non-exact values are capped at 0.95. Unknown: 0.3.
    First name (the first given name; all given names for initials):
-     equal 1.0 · appears among the other's given names 0.8 · sounds the same or
-     Jaro-Winkler >= 0.85: 0.8 · known Dutch roepnaam ("Jan" ~ "Johannes") 0.7 ·
+     equal 1.0 · appears among the other's given names 0.8 · sounds the same (and JW
+     >= 0.80) or Jaro-Winkler >= 0.85: 0.8 · known Dutch roepnaam ("Jan" ~ "Johannes") 0.7 ·
      initials agree ("J." ~ "Jan") 0.6 · unknown 0.3 · otherwise -0.5.
    Date of birth:
      equal 1.0 · day and month swapped 0.75 · one digit differs 0.7 · same year and one
@@ -111,6 +113,9 @@ SWAP_MIN_SURNAME: Final = 0.85
 SWAP_MIN_FIRST: Final = 0.6
 NATIONALITY_PENALTY: Final = 0.05
 FUZZY_MIN: Final = 0.85
+#: Metaphone drops vowels ("Kees" ~ "Koos", "Bos" ~ "Buis"): a same code only counts with
+#: some spelling similarity too.
+PHONETIC_MIN: Final = 0.80
 FUZZY_CAP: Final = 0.95
 MISMATCH: Final = -0.5
 
@@ -230,10 +235,8 @@ class _RuleMatcher[R: _Identified]:
                 continue
             match = Match(cid, scored.score, scored.reasons)
             # The same id twice: keep the best, independent of the order of the candidates.
-            if cid not in best or (match.score, match.reasons) > (
-                best[cid].score,
-                best[cid].reasons,
-            ):
+            known = best.get(cid)
+            if known is None or (match.score, match.reasons) > (known.score, known.reasons):
                 best[cid] = match
         ranked = sorted(best.values(), key=lambda m: (-m.score, m.id))
         return ranked[: max(limit, 0)]
@@ -241,10 +244,10 @@ class _RuleMatcher[R: _Identified]:
     def decide(self, score: float) -> Decision:
         return decide(score, auto_link=self.AUTO_LINK, suggest=self.SUGGEST)
 
-    def auto_link_target(self, matches: Sequence[Match]) -> Match | None:
-        """The match to link without asking: the only one at or above ``AUTO_LINK``.
-        Two or more such matches (duplicates in the register) are left to the user."""
-        top = [m for m in matches if m.score >= self.AUTO_LINK]
+    def auto_link_target(self, query: R, candidates: Sequence[R]) -> Match | None:
+        """The candidate to link without asking: the only one at or above ``AUTO_LINK``.
+        Two or more such candidates (duplicates in the register) are left to the user."""
+        top = [m for m in self.propose(query, candidates, limit=2) if m.score >= self.AUTO_LINK]
         return top[0] if len(top) == 1 else None
 
 
@@ -359,7 +362,7 @@ def _compare_surnames(qp: str, qs: str, cp: str, cs: str) -> _Part:
         jellyfish.jaro_winkler_similarity(q_bare, c_bare),
         jellyfish.jaro_winkler_similarity(q_full, c_full),
     )
-    if phonetic(qs) == phonetic(cs):
+    if jw >= PHONETIC_MIN and phonetic(qs) == phonetic(cs):
         return _Part(min(FUZZY_CAP, max(0.90, jw)), (f"achternaam klinkt gelijk ({_fmt(jw)})",))
     if jw >= FUZZY_MIN:
         return _Part(min(FUZZY_CAP, jw), (f"achternaam lijkt ({_fmt(jw)})",))
@@ -444,7 +447,7 @@ def _compare_first_names(q_first: str, c_first: str) -> _Part:
     if q.key in {n.key for n in cn} or c.key in {n.key for n in qn}:
         return _Part(0.8, ("voornaam komt voor in voornamen",))
     jw = jellyfish.jaro_winkler_similarity(q.key, c.key)
-    if phonetic(q.key) == phonetic(c.key):
+    if jw >= PHONETIC_MIN and phonetic(q.key) == phonetic(c.key):
         return _Part(0.8, (f"voornaam klinkt gelijk ({_fmt(jw)})",))
     if jw >= FUZZY_MIN:
         return _Part(0.8, (f"voornaam lijkt ({_fmt(jw)})",))

@@ -25,6 +25,7 @@ from django.utils import timezone
 from regie.audit.models import Action, Purpose
 from regie.audit.retention import RetentionPolicy, register
 from regie.audit.services import audit_log
+from regie.organisation.models import Municipality
 from regie.registration.inputs import (
     AddressIn,
     GoodIn,
@@ -106,12 +107,20 @@ def payload_hash(reg: RegistrationIn) -> str:
 
 
 def registration_validate(reg: RegistrationIn, *, now: dt.datetime | None = None) -> Errors:
-    return validate(
+    errors = validate(
         reg,
         now=now or timezone.now(),
         known_codes=known_incident_codes(),
         inside_netherlands=_inside_netherlands,
     )
+    if (
+        reg.municipality_code
+        and not Municipality.objects.filter(code=reg.municipality_code).exists()
+    ):
+        errors.setdefault("municipality_code", []).append(
+            f"Onbekende gemeente {reg.municipality_code!r}."
+        )
+    return errors
 
 
 def registration_create(
@@ -181,6 +190,9 @@ def _create(
     from regie.organisation.selectors import locate
 
     placement = locate(reg.x, reg.y) if reg.x is not None and reg.y is not None else None
+    municipality = placement.municipality if placement else None
+    if municipality is None and reg.municipality_code:
+        municipality = Municipality.objects.filter(code=reg.municipality_code).first()
     retain = (reg.reported_at + RETENTION).date()
     location = None
     if reg.address is not None and any(asdict(reg.address).values()):
@@ -198,8 +210,10 @@ def _create(
         x=reg.x,
         y=reg.y,
         neighbourhood=placement.neighbourhood if placement else None,
-        municipality=placement.municipality if placement else None,
-        base_team=placement.base_team if placement else None,
+        municipality=municipality,
+        base_team=placement.base_team
+        if placement
+        else (municipality.base_team if municipality else None),
         channel=reg.channel,
         narrative=reg.narrative,
         modus_operandi=reg.modus_operandi,
@@ -405,11 +419,12 @@ def person_resolve(
             _extend_retention(person, retain_until)
             return person, 1.0
     candidates = person_candidates(q)
-    matches = PERSON_MATCHER.propose(q, [person_record(c) for c in candidates], limit=1)
-    if matches and matches[0].score >= PERSON_MATCHER.AUTO_LINK:
-        person = canonical(next(c for c in candidates if c.pk == matches[0].id))
+    # Links only when exactly one candidate reaches the auto-link threshold.
+    target = PERSON_MATCHER.auto_link_target(q, [person_record(c) for c in candidates])
+    if target is not None:
+        person = canonical(next(c for c in candidates if c.pk == target.id))
         _extend_retention(person, retain_until)
-        return person, matches[0].score
+        return person, target.score
     fields = {
         "first_names": q.first_names,
         "particle": q.particle,

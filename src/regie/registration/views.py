@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from regie.audit.models import Action
 from regie.audit.services import audit_log
 from regie.core.access import deny, rule
+from regie.organisation.access import has_perm
 from regie.organisation.roles import Perm
 from regie.registration import selectors
 from regie.registration.forms import RegistrationSearchForm
@@ -36,7 +37,12 @@ def registration_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "registration/list.html",
-        {"form": form, "page": page, "querystring": query.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "querystring": query.urlencode(),
+            "can_create": has_perm(request.user, Perm.CREATE_REGISTRATION),
+        },
     )
 
 
