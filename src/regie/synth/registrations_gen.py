@@ -1061,6 +1061,8 @@ _TRAITS: Final[dict[str, _Traits]] = {
     ),
 }
 _DEFAULT_TRAITS: Final = _T()
+#: Chance that the victim knows (and enters) the frame number / VIN of a stolen good.
+_KNOWN_FRAME: Final[dict[str, float]] = {"bicycle": 0.8, "vehicle": 0.7}
 #: Calibrates the per-code arrest chances to ~8 % arrests overall.
 _ARREST_SCALE: Final = 0.85
 #: Stories where co-offenders (2-3 suspects) occur.
@@ -1614,11 +1616,7 @@ class _Run:
                 xs = self.np.uniform(minx, maxx, 48)
                 ys = self.np.uniform(miny, maxy, 48)
             inside = shapely.contains_xy(hood.geom, xs, ys)
-            found = [
-                (round(float(x), 1), round(float(y), 1))
-                for x, y, ok in zip(xs, ys, inside, strict=True)
-                if ok
-            ]
+            found = [(float(x), float(y)) for x, y, ok in zip(xs, ys, inside, strict=True) if ok]
             if found:
                 (hood.clustered if clustered else hood.uniform).extend(reversed(found))
                 return
@@ -1645,7 +1643,7 @@ class _Run:
         inside = shapely.contains_xy(hood.geom, xs, ys)
         for px, py, ok in zip(xs, ys, inside, strict=True):
             if ok:
-                return round(float(px), 1), round(float(py), 1)
+                return float(px), float(py)
         return x, y
 
     # ------------------------------------------------------------------ events
@@ -1925,8 +1923,21 @@ class _Run:
 
     # ------------------------------------------------------------------ goods
 
-    def _new_good(self, subtype: str) -> tuple[GoodEntry, float]:
-        """Return a new good (entered as the victim knows it) and its value in EUR."""
+    def _new_good(self, subtype: str) -> tuple[GoodEntry, GoodEntry, float]:
+        """Return a new good as entered (only the identifiers the victim knows), the good
+        with all its identifiers, and its value in EUR."""
+        full, value = self._make_good(subtype)
+        rng = self.rng
+        entered = full
+        if full.frame_number is not None and rng.random() >= _KNOWN_FRAME[full.kind]:
+            entered = replace(entered, frame_number=None)
+        if full.imei is not None and rng.random() >= 0.55:
+            entered = replace(entered, imei=None)
+        if full.serial_number is not None and rng.random() >= 0.4:
+            entered = replace(entered, serial_number=None)
+        return entered, full, value
+
+    def _make_good(self, subtype: str) -> tuple[GoodEntry, float]:
         rng = self.rng
         self.good_seq += 1
         n = self.good_seq
@@ -1937,7 +1948,7 @@ class _Run:
             electric = rng.random() < 0.3
             kind_text = "elektrische fiets" if electric else _choice(rng, _BIKE_TYPES)
             desc = f"{kind_text}, {_choice(rng, _COLOURS)}"
-            frame = f"{brand[:2].upper()}{perm:07d}" if rng.random() < 0.8 else None
+            frame = f"{brand[:2].upper()}{perm:07d}"
             value = rng.lognormvariate(math.log(1800 if electric else 350), 0.5)
             return GoodEntry(key, "bicycle", brand, desc, frame, None, None, None), value
         if subtype in {"car", "motorcycle", "van", "moped"}:
@@ -1952,14 +1963,13 @@ class _Run:
             }[subtype]
             desc = f"{label}, {_choice(rng, _COLOURS)}"
             median = {"car": 12_000, "motorcycle": 6_000, "van": 15_000, "moped": 1_500}[subtype]
-            frame = vin if rng.random() < 0.7 else None
             value = rng.lognormvariate(math.log(median), 0.6)
-            return GoodEntry(key, "vehicle", brand, desc, frame, plate, None, None), value
+            return GoodEntry(key, "vehicle", brand, desc, vin, plate, None, None), value
         if subtype == "phone":
             brand = _choice(rng, _PHONE_BRANDS)
             tac = _choice(rng, _TACS)
             body = f"{tac}{perm % 1_000_000:06d}"
-            imei = body + _luhn_digit(body) if rng.random() < 0.55 else None
+            imei = body + _luhn_digit(body)
             desc = f"smartphone {brand}, {_choice(rng, _COLOURS)}"
             value = rng.lognormvariate(math.log(450), 0.6)
             return GoodEntry(key, "phone", brand, desc, None, None, imei, None), value
@@ -1968,8 +1978,7 @@ class _Run:
             serial = f"{brand[:2].upper()}{perm:07d}{_choice(rng, 'ABCDEFGHJK')}"
             desc = f"laptop {brand}"
             value = rng.lognormvariate(math.log(800), 0.5)
-            known = serial if rng.random() < 0.4 else None
-            return GoodEntry(key, "laptop", brand, desc, None, None, None, known), value
+            return GoodEntry(key, "laptop", brand, desc, None, None, None, serial), value
         choices = _OTHER_GOODS.get(subtype, _OTHER_GOODS["other"])
         desc, typical = choices[rng.randrange(len(choices))]
         value = rng.lognormvariate(math.log(typical), 0.8)
@@ -2219,10 +2228,10 @@ class _Run:
         if traits.goods and not attempt and not found_only:
             count = 1 if traits.max_goods == 1 else rng.randint(1, traits.max_goods)
             for subtype in rng.sample(traits.goods, min(count, len(traits.goods))):
-                good, value = self._new_good(subtype)
+                good, full, value = self._new_good(subtype)
                 stolen.append(good)
                 damage += value
-                self._remember_stolen(mi, good)
+                self._remember_stolen(mi, full)
         for good in stolen:
             inv.append(Involvement("stolen_good", good=good))
         if found is not None:

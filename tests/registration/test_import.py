@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+import csv
+import json
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from regie.audit.models import AuditEntry
+from regie.organisation.models import BaseTeam
+from regie.registration.models import Good, Person, Registration
+from tests.conftest import point_in
+
+pytestmark = pytest.mark.django_db
+
+
+def row(team: BaseTeam, ref: str, **extra: str) -> dict[str, str]:
+    x, y = point_in(team)
+    base = {
+        "ref": ref,
+        "kind": "aangifte",
+        "occurred_from": "2019-03-01T10:00:00",
+        "occurred_to": "2019-03-01T12:00:00",
+        "reported_at": "2019-03-02T09:00:00+01:00",
+        "channel": "desk",
+        "x": str(x),
+        "y": str(y),
+        "offences": "A72;C40!",
+        "reporter_first_names": "Kees",
+        "reporter_surname": "Visser",
+        "reporter_date_of_birth": "1960-01-31",
+        "good_kind": "bicycle",
+        "good_frame_number": f"FR{ref}",
+        "narrative": "fiets weg",
+    }
+    base.update(extra)
+    return base
+
+
+def write_csv(path: Path, rows: list[dict[str, str]]) -> None:
+    fields = sorted({k for r in rows for k in r})
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=fields)
+        w.writeheader()
+        w.writerows(rows)
+
+
+def test_csv_import_good_and_bad_rows_and_rerun(tmp_path: Path, team: BaseTeam) -> None:
+    path = tmp_path / "legacy.csv"
+    rows = [
+        row(team, "1"),
+        row(team, "2"),
+        row(team, "3", occurred_to="2019-02-01T00:00:00"),
+        row(team, "4", offences="ZZ9"),
+        row(team, "5", reported_at="gisteren"),
+    ]
+    write_csv(path, rows)
+    out = StringIO()
+    with pytest.raises(CommandError, match="3 row\\(s\\) rejected") as exc:
+        call_command("import", "registrations", str(path), "--no-progress", stdout=out)
+    assert exc.value.returncode == 1
+    assert "imported 2" in out.getvalue()
+    assert Registration.objects.count() == 2
+    reg = Registration.objects.get(source_ref="import:1")
+    assert [(o.incident_code.code, o.attempt) for o in reg.offences.order_by("seq")] == [
+        ("A72", False),
+        ("C40", True),
+    ]
+    assert reg.base_team == team and reg.channel == "desk"
+    assert Person.objects.filter(surname="Visser").count() == 1  # same person both rows
+    assert Good.objects.count() == 2
+    errors = list(csv.DictReader((tmp_path / "legacy.csv.errors.csv").open()))
+    by_ref = {e["ref"]: e for e in errors}
+    assert by_ref["import:3"]["field"] == "occurred_to" and by_ref["import:3"]["row"] == "4"
+    assert by_ref["import:4"]["field"] == "offences[0].incident_code"
+    assert by_ref["import:5"]["field"] == "reported_at"
+    assert AuditEntry.objects.filter(
+        object_type="registration.registration", object_id="batch"
+    ).exists()
+    # Rerun after fixing the bad rows: nothing doubles, the fixed rows come in.
+    rows[2] = row(team, "3")
+    rows[3] = row(team, "4")
+    rows[4] = row(team, "5")
+    write_csv(path, rows)
+    out = StringIO()
+    call_command("import", "registrations", str(path), "--no-progress", stdout=out)
+    assert "imported 3, already present 2, rejected 0" in out.getvalue()
+    assert Registration.objects.count() == 5
+
+
+def test_jsonl_import(tmp_path: Path, team: BaseTeam) -> None:
+    x, y = point_in(team)
+    good = {
+        "ref": "j1",
+        "kind": "aanhouding",
+        "occurred_from": "2019-05-01T22:00:00+02:00",
+        "occurred_to": "2019-05-01T22:10:00+02:00",
+        "reported_at": "2019-05-01T22:30:00+02:00",
+        "channel": "street",
+        "x": x,
+        "y": y,
+        "offences": [{"incident_code": "F550"}],
+        "involvements": [
+            {
+                "role": "arrested",
+                "person": {"first_names": "Mo", "surname": "Amrani", "bsn": "111222333"},
+            }
+        ],
+    }
+    path = tmp_path / "legacy.jsonl"
+    path.write_text(json.dumps(good) + "\n{not json\n" + json.dumps({"ref": "j2"}) + "\n")
+    out = StringIO()
+    with pytest.raises(CommandError, match="2 row"):
+        call_command("import", "registrations", str(path), "--no-progress", stdout=out)
+    reg = Registration.objects.get()
+    assert reg.kind == "aanhouding" and reg.involvements.get().person.bsn == "111222333"
+    errors = (tmp_path / "legacy.jsonl.errors.csv").read_text()
+    assert "geen geldige JSON" in errors and "verplicht veld ontbreekt" in errors
+
+
+def test_bad_file_exit_2(tmp_path: Path) -> None:
+    with pytest.raises(CommandError, match="bestaat niet") as exc:
+        call_command("import", "registrations", str(tmp_path / "nope.csv"))
+    assert exc.value.returncode == 2
+    bad = tmp_path / "x.txt"
+    bad.write_text("x")
+    with pytest.raises(CommandError, match="onbekend formaat"):
+        call_command("import", "registrations", str(bad))
+    hdr = tmp_path / "h.csv"
+    hdr.write_text("a,b\n1,2\n")
+    with pytest.raises(CommandError, match="kolommen ontbreken"):
+        call_command("import", "registrations", str(hdr))
