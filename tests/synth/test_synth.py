@@ -25,7 +25,7 @@ def snapshot() -> list[tuple[str, str, str, str]]:
 
 
 def test_demo_staff_per_team_and_deterministic() -> None:
-    run_synth(scale="demo", seed=7)
+    run_synth(scale="demo", seed=7, only=["organisation", "staff"])
     first = snapshot()
     teams = BaseTeam.objects.count()
     assert Position.objects.filter(role=Role.TEAM_CHIEF, synthetic=True).count() == teams
@@ -34,14 +34,14 @@ def test_demo_staff_per_team_and_deterministic() -> None:
     # Same seed on a clean slate gives the same world.
     get_user_model().objects.filter(position__synthetic=True).delete()
     SynthRun.objects.all().delete()
-    run_synth(scale="demo", seed=7)
+    run_synth(scale="demo", seed=7, only=["organisation", "staff"])
     assert snapshot() == first
 
 
 def test_rerun_is_idempotent() -> None:
-    run_synth(scale="demo", seed=1)
+    run_synth(scale="demo", seed=1, only=["organisation", "staff"])
     count = Position.objects.count()
-    results = run_synth(scale="demo", seed=1)
+    results = run_synth(scale="demo", seed=1, only=["organisation", "staff"])
     assert all(r.skipped for r in results)
     assert Position.objects.count() == count
 
@@ -104,3 +104,29 @@ def test_demo_users_one_per_role(tmp_path, settings) -> None:  # type: ignore[no
     call_command("demo", "users", stdout=again)
     assert password in again.getvalue()
     assert Position.objects.filter(user__username__startswith="demo-").count() == len(Role)
+
+
+def test_demo_registrations() -> None:
+    from django.db.models import Count
+
+    from regie.registration.models import Offence, Person, Registration
+    from regie.synth.services import demo_district
+
+    results = run_synth(scale="demo", seed=3, only=["registrations"])
+    summary = results[0].summary
+    regs = Registration.objects.filter(source="synth")
+    n = regs.count()
+    assert n == summary["registrations"] and 10_000 < n < 40_000
+    assert summary["rejected"] <= n * 0.001
+    district = demo_district()
+    assert not regs.exclude(base_team__district=district).exists()
+    multi = regs.annotate(k=Count("offences")).filter(k__gt=1).count()
+    assert 0.08 < multi / n < 0.18
+    a72 = Offence.objects.filter(registration__in=regs, incident_code__code="A72").count()
+    assert a72 / Offence.objects.filter(registration__in=regs).count() > 0.05
+    assert regs.filter(channel="internet").exists()
+    # Recurring persons: some persons appear in several registrations.
+    assert Person.objects.annotate(k=Count("involvements")).filter(k__gt=2).exists()
+    # Idempotent.
+    again = run_synth(scale="demo", seed=3, only=["registrations"])
+    assert again[0].skipped and Registration.objects.filter(source="synth").count() == n

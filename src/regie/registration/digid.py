@@ -83,6 +83,10 @@ class DigiDError(Exception):
     """The DigiD login failed or was cancelled; the message is shown to the citizen."""
 
 
+class DigiDUnavailable(Exception):
+    """No usable provider: the development stand-in outside debug, demo and test mode."""
+
+
 @dataclass(frozen=True)
 class DigiDIdentity:
     bsn: str
@@ -124,11 +128,24 @@ class DigiDProvider(ABC):
         """Finish the login on the return URL; raise :class:`DigiDError` when it failed."""
 
 
+def development_allowed() -> bool:
+    return bool(
+        settings.DEBUG
+        or getattr(settings, "DEMO_MODE", False)
+        or getattr(settings, "TESTING", False)
+    )
+
+
 def get_provider() -> DigiDProvider:
+    """The configured provider. The development stand-in is refused (:class:`DigiDUnavailable`)
+    outside debug, demo and test mode, so a production system without a real provider offers
+    no online report rather than a fake DigiD."""
     path = getattr(settings, "REGIE_DIGID_PROVIDER", DEFAULT_PROVIDER)
     provider = import_string(path)()
     if not isinstance(provider, DigiDProvider):
         raise TypeError(f"{path} is not a DigiDProvider")
+    if provider.is_development and not development_allowed():
+        raise DigiDUnavailable(path)
     return provider
 
 

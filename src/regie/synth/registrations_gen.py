@@ -1132,7 +1132,7 @@ _NL_SURNAMES: Final[tuple[tuple[str, str], ...]] = tuple(
             "van_de|Ven |Hoekstra |Maas |Verhoeven |Koster van|Dam van_der|Wal |Prins |Blom "
             "|Huisman |Kuiper |Postma |Timmermans |Groen |Wouters |Scholten |Jonker "
             "ter|Horst ten|Brink in_'t|Veld van_'t|Hof |Sanders |Lammers |Verbeek |Evers "
-            "|Gerritsen op_de|Beek van_der|Zee |Bosch |Kramer van_Es|Hoek "
+            "|Gerritsen op_de|Beek van_der|Zee |Bosch |Kramer van|Es |Hoek "
         )
     )
 )
@@ -1142,7 +1142,7 @@ _ORIGIN_NAMES: Final[dict[str, tuple[list[str], list[str], list[str]]]] = {
         _words("Mohamed Youssef Ahmed Said Mustafa Hamza Bilal Ilias Anouar Khalid Rachid Karim"),
         _words("Fatima Khadija Samira Nadia Latifa Souad Imane Yasmina Salma Hajar Naima"),
         [
-            n.replace("_", "\u00a0")
+            n.replace("_", " ")
             for n in _words(
                 "El_Amrani Bouzid Benali El_Idrissi Azzouzi Boukhari El_Khatib Ouali Haddou "
                 "Ziani Ait_Ben_Ali Chaouch"
@@ -1404,6 +1404,8 @@ class _Event:
 _OFFENDER_POOL_PER_REGISTRATION: Final = 0.08
 _REPEAT_VICTIM_POOL_PER_REGISTRATION: Final = 0.03
 _SUSPECT_FROM_POOL: Final = 0.6
+#: Spread (lognormal sigma) of offender activity: a few prolific offenders, many occasional.
+_OFFENDER_ACTIVITY_SIGMA: Final = 1.15
 _CENTRAL_EXPONENT: Final = 1.0
 _URBANITY_EXPONENT: Final = 0.3
 
@@ -1687,11 +1689,11 @@ class _Run:
         g, cfg = self.g, self.cfg
         pending: dict[date, list[_Event]] = defaultdict(list)
         day = cfg.start - timedelta(days=NEAR_REPEAT_DAYS)
-        nr_background = g.annual_rate * g.background
+        background_rates = g.annual_rate * g.background
         nr_only = np.where(g.near_repeat, 1.0, 0.0)
         while day <= cfg.end:
             in_window = day >= cfg.start
-            rates = nr_background * g._profile_factors(day)[g.code_profile]
+            rates = background_rates * g._profile_factors(day)[g.code_profile]
             if not in_window:
                 rates = rates * nr_only
             counts = self.np.poisson(np.outer(g.share, rates))
@@ -1740,7 +1742,7 @@ class _Run:
                 second = _choice(rng, females if female else males)
                 if second != first:
                     first = f"{first} {second}"
-            particle, surname = "", _choice(rng, surnames).replace("\u00a0", " ")
+            particle, surname = "", _choice(rng, surnames)
         if age_kind == "offender":
             age = 14 + min(60.0, rng.gammavariate(2.0, 6.5))
         elif age_kind == "minor":
@@ -1794,7 +1796,9 @@ class _Run:
                 4, round(_OFFENDER_POOL_PER_REGISTRATION * self.expected_m[self.m_codes[mi]])
             )
             people = [self._new_person("offender") for _ in range(size)]
-            cum = list(accumulate(rng.lognormvariate(0.0, 1.4) for _ in range(size)))
+            cum = list(
+                accumulate(rng.lognormvariate(0.0, _OFFENDER_ACTIVITY_SIGMA) for _ in range(size))
+            )
             order = list(range(size))
             rng.shuffle(order)
             groups: list[list[int]] = []
@@ -2202,7 +2206,13 @@ class _Run:
         if arrested or (not found_only and rng.random() < traits.suspect):
             u = rng.random()
             count = 1 if u < 0.82 or traits.story not in _GROUP_STORIES else 2 if u < 0.96 else 3
-            for i, person in enumerate(self._suspects(mi, count)):
+            suspects = self._suspects(mi, count)
+            if victim is not None:  # a pooled victim is never their own suspect
+                suspects = [
+                    p if p.key != victim.true_key else self._new_person("offender")
+                    for p in suspects
+                ]
+            for i, person in enumerate(suspects):
                 is_arrested = arrested and (i == 0 or rng.random() < 0.6)
                 entry = self._enter(
                     person,
@@ -2308,7 +2318,12 @@ class _Run:
         if occurred_to - occurred_from > timedelta(minutes=45):
             start = f"tussen {occurred_from:%d-%m-%Y %H:%M} en {occurred_to:%d-%m-%Y %H:%M}"
         where = f"in de wijk {hood.name}"
-        goods = ", ".join(f"{g.description}" + (f" ({g.brand})" if g.brand else "") for g in stolen)
+        goods = ", ".join(
+            g.description
+            if not g.brand or g.brand in g.description
+            else f"{g.description} ({g.brand})"
+            for g in stolen
+        )
         story = traits.story
         if found_only and found is not None:
             text = (

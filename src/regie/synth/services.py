@@ -8,6 +8,7 @@ already done. Later apps add steps (registrations, cases, tips, messages) with
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,7 +20,14 @@ from django.db import transaction
 
 from regie.audit.models import Action, Purpose
 from regie.audit.services import audit_log
-from regie.organisation.models import BaseTeam, District, Municipality, Position, Unit
+from regie.organisation.models import (
+    BaseTeam,
+    District,
+    Municipality,
+    Neighbourhood,
+    Position,
+    Unit,
+)
 from regie.organisation.roles import Role, ScopeLevel
 from regie.organisation.services import load_reference
 from regie.synth.models import SynthRun
@@ -238,4 +246,163 @@ def step_staff(ctx: SynthContext) -> dict[str, Any]:
         "staff": len(positions),
         "units": [u.code for u in units],
         "connected_municipalities": len(connected),
+    }
+
+
+# --- Registrations ----------------------------------------------------------------------------
+
+#: The period each scale generates (the source document's time: 2019).
+SCALE_PERIOD = {
+    "demo": (dt.date(2019, 1, 1), dt.date(2019, 12, 31)),
+    "unit": (dt.date(2019, 1, 1), dt.date(2019, 12, 31)),
+    "national": (dt.date(2019, 1, 1), dt.date(2019, 12, 31)),
+}
+SYNTH_BATCH = 2000
+
+
+def demo_district() -> District:
+    """The district of the demo world: the one holding the demo team (Utrecht)."""
+    from regie.synth.demo import DEMO_MUNICIPALITY
+
+    team = (
+        BaseTeam.objects.filter(neighbourhoods__municipality__code=DEMO_MUNICIPALITY)
+        .order_by("code")
+        .first()
+    )
+    assert team is not None, "load the organisation first"
+    return team.district
+
+
+def to_registration_in(entry: Any) -> Any:
+    from regie.registration.inputs import (
+        GoodIn,
+        InvolvementIn,
+        OffenceIn,
+        OrganisationIn,
+        PersonIn,
+        RegistrationIn,
+    )
+
+    involvements = []
+    for inv in entry.involvements:
+        if inv.person is not None:
+            p = inv.person
+            involvements.append(
+                InvolvementIn(
+                    inv.role,
+                    person=PersonIn(
+                        first_names=p.first_names,
+                        surname=p.surname,
+                        particle=p.particle,
+                        date_of_birth=p.date_of_birth,
+                        bsn=p.bsn,
+                        nationality=p.nationality,
+                    ),
+                )
+            )
+        elif inv.good is not None:
+            g = inv.good
+            involvements.append(
+                InvolvementIn(
+                    inv.role,
+                    good=GoodIn(
+                        kind=g.kind,
+                        brand=g.brand,
+                        description=g.description,
+                        frame_number=g.frame_number,
+                        plate=g.plate,
+                        imei=g.imei,
+                        serial_number=g.serial_number,
+                    ),
+                )
+            )
+        elif inv.organisation is not None:
+            o = inv.organisation
+            involvements.append(
+                InvolvementIn(inv.role, organisation=OrganisationIn(o.name, o.kvk_number))
+            )
+    return RegistrationIn(
+        kind=entry.kind,
+        occurred_from=entry.occurred_from,
+        occurred_to=entry.occurred_to,
+        reported_at=entry.reported_at,
+        channel=entry.channel,
+        offences=tuple(
+            OffenceIn(o.incident_code, attempt=o.attempt, category_code=o.category_code)
+            for o in entry.offences
+        ),
+        involvements=tuple(involvements),
+        narrative=entry.narrative,
+        damage_amount=entry.damage_eur,
+        x=entry.x,
+        y=entry.y,
+    )
+
+
+@register_step("registrations")
+def step_registrations(ctx: SynthContext) -> dict[str, Any]:
+    """A year of registrations from the pure generator
+    (:mod:`regie.synth.registrations_gen`), stored with the bulk writer. Demo: the demo
+    team's district; unit: the scale's units; national: the whole country."""
+    from regie.organisation.geodata import load_reference as load_geo
+    from regie.registration.bulk import import_batch
+    from regie.synth.registrations_gen import (
+        GeneratorConfig,
+        RegistrationGenerator,
+        inputs_from_reference,
+    )
+
+    muns, hoods = inputs_from_reference(load_geo())
+    start, end = SCALE_PERIOD[ctx.scale.name]
+    if ctx.scale.name == "demo":
+        district = demo_district()
+        wijken = frozenset(
+            Neighbourhood.objects.filter(base_team__district=district).values_list(
+                "code", flat=True
+            )
+        )
+        municipalities = frozenset(
+            Neighbourhood.objects.filter(code__in=wijken).values_list(
+                "municipality__code", flat=True
+            )
+        )
+    else:
+        units = [u.code for u in ctx.units()]
+        wijken = None
+        municipalities = frozenset(
+            Municipality.objects.filter(unit__code__in=units).values_list("code", flat=True)
+        )
+    config = GeneratorConfig(
+        start=start,
+        end=end,
+        seed=ctx.seed,
+        municipality_codes=municipalities,
+        neighbourhood_codes=wijken,
+    )
+    generator = RegistrationGenerator(config, muns, hoods)
+    created = rejected = 0
+    batch: list[tuple[str, Any]] = []
+    first_errors: list[str] = []
+
+    def flush() -> None:
+        nonlocal created, rejected
+        result = import_batch(batch, actor=None, source="synth")
+        created += len(result.created)
+        rejected += len(result.errors)
+        for ref, errors in list(result.errors.items())[: 5 - len(first_errors)]:
+            first_errors.append(f"{ref}: {errors}")
+        batch.clear()
+
+    for entry in generator:
+        batch.append((f"synth:{ctx.seed}:{entry.key}", to_registration_in(entry)))
+        if len(batch) >= SYNTH_BATCH:
+            flush()
+    if batch:
+        flush()
+    return {
+        "registrations": created,
+        "rejected": rejected,
+        "first_rejections": first_errors,
+        "period": [start.isoformat(), end.isoformat()],
+        "municipalities": len(municipalities),
     }
