@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -94,36 +96,79 @@ def audit_log(
         raise ValueError(f"unknown audit action {fields['action']!r}")
     if fields["purpose"] not in Purpose.values:
         raise ValueError(f"unknown purpose {fields['purpose']!r}")
+    buffer = _BATCH.get()
+    if buffer is not None:
+        buffer.append(fields)
+        return AuditEntry(
+            **{k: v for k, v in fields.items() if k != "detail"}, detail=fields["detail"]
+        )
+    return _append([fields])[0]
+
+
+_BATCH: contextvars.ContextVar[list[dict[str, Any]] | None] = contextvars.ContextVar(
+    "regie_audit_batch", default=None
+)
+
+
+@contextlib.contextmanager
+def audit_batch() -> Iterator[None]:
+    """Collect the audit entries of a unit of work and append them together at its end.
+
+    Use inside the transaction of the work: the entries commit (or roll back) with it, and
+    the chain head is locked only for the final append instead of from the first entry on,
+    so concurrent intake does not queue on the audit log.
+    """
+    if _BATCH.get() is not None:  # nested: the outer batch writes
+        yield
+        return
+    token = _BATCH.set([])
+    try:
+        yield
+        pending = _BATCH.get() or []
+    finally:
+        _BATCH.reset(token)
+    if pending:
+        _append(pending)
+
+
+def _append(items: list[dict[str, Any]]) -> list[AuditEntry]:
+    """Append entries under the chain-head lock, consecutive and chained."""
     with transaction.atomic():
         # The UPDATE takes the row lock (PostgreSQL) / write lock (SQLite) before we read.
-        AuditChainHead.objects.filter(pk=1).update(seq=F("seq") + 1)
+        AuditChainHead.objects.filter(pk=1).update(seq=F("seq") + len(items))
         head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
         if head is None:
-            head = AuditChainHead.objects.create(pk=1, seq=1, hash=GENESIS)
+            head = AuditChainHead.objects.create(pk=1, seq=len(items), hash=GENESIS)
         prev = head.hash  # still the previous entry's hash: only seq was bumped
         now = dt.datetime.now(tz=dt.UTC)
-        fields["seq"] = head.seq
-        fields["at"] = now.isoformat()
-        digest = entry_hash(prev, fields)
-        entry = AuditEntry.objects.create(
-            seq=head.seq,
-            at=now,
-            actor_id=fields["actor_id"],
-            actor_username=fields["actor_username"],
-            actor_role=fields["actor_role"],
-            actor_base_team_code=fields["actor_base_team_code"],
-            actor_unit_code=fields["actor_unit_code"],
-            action=fields["action"],
-            object_type=object_type,
-            object_id=fields["object_id"],
-            purpose=fields["purpose"],
-            outcome=fields["outcome"],
-            detail=fields["detail"],
-            prev_hash=prev,
-            hash=digest,
-        )
-        AuditChainHead.objects.filter(pk=1).update(hash=digest)
-    return entry
+        entries = []
+        for n, fields in enumerate(items):
+            fields["seq"] = head.seq - len(items) + 1 + n
+            fields["at"] = now.isoformat()
+            digest = entry_hash(prev, fields)
+            entries.append(
+                AuditEntry(
+                    seq=fields["seq"],
+                    at=now,
+                    actor_id=fields["actor_id"],
+                    actor_username=fields["actor_username"],
+                    actor_role=fields["actor_role"],
+                    actor_base_team_code=fields["actor_base_team_code"],
+                    actor_unit_code=fields["actor_unit_code"],
+                    action=fields["action"],
+                    object_type=fields["object_type"],
+                    object_id=fields["object_id"],
+                    purpose=fields["purpose"],
+                    outcome=fields["outcome"],
+                    detail=fields["detail"],
+                    prev_hash=prev,
+                    hash=digest,
+                )
+            )
+            prev = digest
+        AuditEntry.objects.bulk_create(entries)
+        AuditChainHead.objects.filter(pk=1).update(hash=prev)
+    return entries
 
 
 def entry_fields(e: AuditEntry) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -268,11 +269,18 @@ def teams_map(teams: QuerySet[BaseTeam], *, colour_by_district: bool) -> dict[st
 
 _locator_lock = threading.Lock()
 _locator_cache: dict[tuple[int, int], Locator] = {}
+_locator_checked = [0.0]
+LOCATOR_RECHECK_S = 30.0
 
 
 def locator() -> Locator:
     """A spatial index over the stored neighbourhoods and municipalities, rebuilt when they
-    change (keyed on count and highest id)."""
+    change (keyed on count and highest id, checked at most every 30 seconds: the index works
+    on codes and geometry, which change only when an administrator reloads them)."""
+    now = time.monotonic()
+    with _locator_lock:
+        if _locator_cache and now - _locator_checked[0] < LOCATOR_RECHECK_S:
+            return next(iter(_locator_cache.values()))
     key = (
         Neighbourhood.objects.count(),
         Neighbourhood.objects.order_by("-pk").values_list("pk", flat=True).first() or 0,
@@ -280,6 +288,7 @@ def locator() -> Locator:
     with _locator_lock:
         cached = _locator_cache.get(key)
         if cached is not None:
+            _locator_checked[0] = now
             return cached
         wijken = [
             Area(
@@ -306,6 +315,7 @@ def locator() -> Locator:
         built = Locator(wijken, muns)
         _locator_cache.clear()
         _locator_cache[key] = built
+        _locator_checked[0] = now
         return built
 
 
@@ -341,3 +351,25 @@ def locate(x: float, y: float, crs: str = geodata.RD) -> Placement | None:
         district=team.district if team else None,
         unit=mun.unit,
     )
+
+
+def locate_ids(x: float, y: float, crs: str = geodata.RD) -> tuple[int, int, int | None] | None:
+    """(neighbourhood id, municipality id, base team id) of a coordinate, or None: the fast
+    path for intake (one indexed query after the in-memory point lookup)."""
+    hit = locator().locate(x, y, crs=crs)
+    if hit is None:
+        return None
+    if hit.neighbourhood_code:
+        row = (
+            Neighbourhood.objects.filter(code=hit.neighbourhood_code)
+            .values_list("pk", "municipality_id", "base_team_id")
+            .first()
+        )
+        if row is not None:
+            return row
+    mun = (
+        Municipality.objects.filter(code=hit.municipality_code)
+        .values_list("pk", "base_team_id")
+        .first()
+    )
+    return None if mun is None else (0, mun[0], mun[1])

@@ -158,8 +158,12 @@ def _resolve_persons(people: list[PersonIn], retain: dt.date, purpose: str) -> d
         for i, (bsn, identity, _) in enumerate(keyed):
             if i not in result and people[i].existing_id is None and (bsn or identity):
                 result[i] = by_bsn[bsn] if bsn else by_identity[str(identity)]
-    for i, fields in anonymous:
-        result[i] = Person.objects.create(**fields, purpose=purpose, retain_until=retain).pk
+    if anonymous:
+        made = Person.objects.bulk_create(
+            [Person(**f, purpose=purpose, retain_until=retain) for _, f in anonymous]
+        )
+        for (i, _), person in zip(anonymous, made, strict=True):
+            result[i] = person.pk
     return result
 
 
@@ -182,18 +186,12 @@ def _resolve_goods(goods: list[GoodIn], retain: dt.date, purpose: str) -> dict[i
 
     found = lookup()
     new: dict[tuple[str, str], GoodIn] = {}
+    keyless: list[int] = []
     for i, (g, k) in enumerate(zip(goods, keys, strict=True)):
         if g.existing_id is not None:
             result[i] = g.existing_id
         elif k is None:
-            result[i] = Good.objects.create(
-                kind=g.kind,
-                brand=g.brand,
-                description=g.description,
-                serial_number=g.serial_number,
-                purpose=purpose,
-                retain_until=retain,
-            ).pk
+            keyless.append(i)
         elif k not in found:
             new.setdefault(k, g)
     if new:
@@ -216,6 +214,22 @@ def _resolve_goods(goods: list[GoodIn], retain: dt.date, purpose: str) -> dict[i
     for i, k in enumerate(keys):
         if i not in result and k is not None:
             result[i] = found[k]
+    if keyless:
+        made = Good.objects.bulk_create(
+            [
+                Good(
+                    kind=goods[i].kind,
+                    brand=goods[i].brand,
+                    description=goods[i].description,
+                    serial_number=goods[i].serial_number,
+                    purpose=purpose,
+                    retain_until=retain,
+                )
+                for i in keyless
+            ]
+        )
+        for i, good in zip(keyless, made, strict=True):
+            result[i] = good.pk
     return result
 
 

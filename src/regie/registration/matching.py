@@ -79,6 +79,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from typing import Final, Protocol
 
 import jellyfish
@@ -288,6 +289,7 @@ class BlockingKeys:
         return not (self.bsn or self.dates_of_birth or self.surname_keys or self.phonetic_keys)
 
 
+@lru_cache(maxsize=65536)
 def _surname_parts(particle: str, surname: str) -> tuple[str, str]:
     """(particle, surname) with a particle typed into the surname field moved out."""
     if particle.strip():

@@ -15,6 +15,7 @@ and by :mod:`regie.registration.matching`.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Final
 
 import jellyfish
@@ -71,6 +72,7 @@ def _leading_particle(words: list[str]) -> int:
     return 0
 
 
+@lru_cache(maxsize=65536)
 def split_particle(surname_with_particle: str) -> tuple[str, str]:
     """Split a surname into (particle, surname): "van der Berg" -> ("van der", "Berg").
 
@@ -117,6 +119,7 @@ def split_full_name(full_name: str) -> tuple[str, str, str]:
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
+@lru_cache(maxsize=65536)
 def name_key(text: str) -> str:
     """The comparison key of a name: "Öztürk" -> "ozturk", "van der Bijl" -> "vanderbyl".
 
@@ -132,6 +135,7 @@ def name_key(text: str) -> str:
 _PHONETIC_FOLDS: Final = (("dt", "t"), ("ck", "k"), ("ae", "a"), ("y", "i"), ("ph", "f"))
 
 
+@lru_cache(maxsize=65536)
 def phonetic(text: str) -> str:
     """A phonetic code (metaphone) of :func:`name_key`, after a few Dutch spelling folds
     ("dt" -> "t", "ck" -> "k", "y"/"ij" -> "i"): "Meijer", "Meyer" and "Meier" share a code."""

@@ -19,7 +19,6 @@ from typing import Any, ClassVar, Final
 
 from django import forms
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from regie.organisation.models import Municipality
@@ -34,6 +33,7 @@ from regie.registration.inputs import (
     RegistrationIn,
 )
 from regie.registration.normalise import (
+    name_key,
     normalise_frame_number,
     normalise_kvk,
     normalise_plate,
@@ -124,7 +124,7 @@ class EuroField(forms.CharField):
         super().__init__(**kwargs)
         self.maximum = maximum
 
-    def clean(self, value: Any) -> Decimal | None:  # type: ignore[override]
+    def clean(self, value: Any) -> Decimal | None:
         text = super().clean(value)
         if not text:
             return None
@@ -136,7 +136,7 @@ class EuroField(forms.CharField):
         return amount
 
 
-def _datetime_field(label: Promise, *, required: bool = True, help_text: Any = "") -> Any:
+def _datetime_field(label: Any, *, required: bool = True, help_text: Any = "") -> Any:
     return forms.DateTimeField(
         label=label,
         required=required,
@@ -146,7 +146,7 @@ def _datetime_field(label: Promise, *, required: bool = True, help_text: Any = "
     )
 
 
-def _date_field(label: Promise, *, required: bool = True, help_text: Any = "") -> Any:
+def _date_field(label: Any, *, required: bool = True, help_text: Any = "") -> Any:
     return forms.DateField(
         label=label,
         required=required,
@@ -231,7 +231,9 @@ class ReportForm(forms.Form):
     def __init__(self, *args: Any, identity: DigiDIdentity, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.identity = identity
-        self.fields["municipality"].choices = [
+        municipality = self.fields["municipality"]
+        assert isinstance(municipality, forms.ChoiceField)
+        municipality.choices = [
             ("", _("— kies een gemeente —")),
             *Municipality.objects.order_by("name").values_list("code", "name"),
         ]
@@ -406,7 +408,9 @@ class ReportForm(forms.Form):
                 lines.append(f"- {label}: {text}")
         return "\n".join(lines)
 
-    def registration_input(self, *, now: dt.datetime) -> tuple[RegistrationIn, list[dict[str, str]]]:
+    def registration_input(
+        self, *, now: dt.datetime
+    ) -> tuple[RegistrationIn, list[dict[str, str]]]:
         """The registration and, per involvement, where its errors belong on the form."""
         d = self.cleaned_data
         start = d["occurred_from"]
@@ -606,9 +610,7 @@ class TheftFromCarForm(ItemsMixin, ReportForm):
         widget=forms.TextInput(attrs={"size": 10, "autocomplete": "off"}),
         help_text=_("Bijvoorbeeld 12-ABC-3."),
     )
-    car_brand = forms.CharField(
-        label=_("Merk en type auto"), max_length=60, required=False
-    )
+    car_brand = forms.CharField(label=_("Merk en type auto"), max_length=60, required=False)
     entry = forms.ChoiceField(
         label=_("Hoe is de dader in de auto gekomen?"),
         required=False,
@@ -684,9 +686,7 @@ class OnlinePurchaseFraudForm(ReportForm):
         assume_scheme="https",
     )
     purchased = forms.CharField(label=_("Wat heeft u gekocht?"), max_length=200)
-    seller_name = forms.CharField(
-        label=_("Naam of gebruikersnaam van de verkoper"), max_length=100
-    )
+    seller_name = forms.CharField(label=_("Naam of gebruikersnaam van de verkoper"), max_length=100)
     seller_iban = forms.CharField(
         label=_("Rekeningnummer (IBAN) van de verkoper"),
         max_length=42,
@@ -704,9 +704,7 @@ class OnlinePurchaseFraudForm(ReportForm):
     def clean_payment_date(self) -> dt.date:
         value: dt.date = self.cleaned_data["payment_date"]
         if value > timezone.localdate():
-            raise forms.ValidationError(
-                _("De betaaldatum ligt in de toekomst."), code="future"
-            )
+            raise forms.ValidationError(_("De betaaldatum ligt in de toekomst."), code="future")
         if value.year < 1900:
             raise forms.ValidationError(_("De betaaldatum ligt vóór 1900."), code="too_early")
         return value
@@ -792,7 +790,9 @@ class ShopliftingForm(ItemsMixin, ReportForm):
         label=_("Achternaam van de verdachte"),
         max_length=100,
         required=False,
-        help_text=_("Alleen als u de naam van de verdachte weet, bijvoorbeeld van een legitimatiebewijs."),
+        help_text=_(
+            "Alleen als u de naam van de verdachte weet, bijvoorbeeld van een legitimatiebewijs."
+        ),
     )
     suspect_date_of_birth = _date_field(_("Geboortedatum van de verdachte"), required=False)
 
@@ -802,9 +802,7 @@ class ShopliftingForm(ItemsMixin, ReportForm):
         out = []
         for title, hint, fields in groups:
             if title == self.specific_legend:
-                out.append(
-                    (title, hint, [f for f in fields if f.name not in self.SUSPECT_FIELDS])
-                )
+                out.append((title, hint, [f for f in fields if f.name not in self.SUSPECT_FIELDS]))
                 out.append(
                     (
                         _("Verdachte (niet verplicht)"),
@@ -835,10 +833,13 @@ class ShopliftingForm(ItemsMixin, ReportForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         named = any(
-            data.get(n) for n in ("suspect_first_names", "suspect_particle", "suspect_date_of_birth")
+            data.get(n)
+            for n in ("suspect_first_names", "suspect_particle", "suspect_date_of_birth")
         )
-        if named and not (data.get("suspect_surname") or "").strip() and not self.has_error(
-            "suspect_surname"
+        if (
+            named
+            and not (data.get("suspect_surname") or "").strip()
+            and not self.has_error("suspect_surname")
         ):
             self.add_error(
                 "suspect_surname",
@@ -850,7 +851,31 @@ class ShopliftingForm(ItemsMixin, ReportForm):
                     code="suspect_surname",
                 ),
             )
+        elif self._suspect_is_reporter(data) and not self.has_error("suspect_surname"):
+            self.add_error(
+                "suspect_surname",
+                forms.ValidationError(
+                    _(
+                        "U heeft uzelf als verdachte ingevuld. Vul de gegevens van de verdachte "
+                        "in, of laat ze leeg."
+                    ),
+                    code="suspect_is_reporter",
+                ),
+            )
         return data
+
+    def _suspect_is_reporter(self, data: dict[str, Any]) -> bool:
+        surname = (data.get("suspect_surname") or "").strip()
+        dob = data.get("suspect_date_of_birth")
+        i = self.identity
+        if not surname or dob is None or not i.surname or dob != i.date_of_birth:
+            return False
+        first = (data.get("suspect_first_names") or "").split()[:1]
+        own_first = i.first_names.split()[:1]
+        same_first = not first or not own_first or name_key(first[0]) == name_key(own_first[0])
+        own_surname = name_key(f"{i.particle} {i.surname}")
+        given = name_key(f"{data.get('suspect_particle') or ''} {surname}")
+        return same_first and given == own_surname
 
     def involvements(self) -> list[tuple[InvolvementIn, dict[str, str]]]:
         """The employee reports; the shop is the injured organisation."""

@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-import json
 from dataclasses import asdict
 from functools import lru_cache
 from typing import Any
@@ -24,7 +23,7 @@ from django.utils import timezone
 
 from regie.audit.models import Action, Purpose
 from regie.audit.retention import RetentionPolicy, register
-from regie.audit.services import audit_log
+from regie.audit.services import audit_batch, audit_log
 from regie.organisation.models import Municipality
 from regie.registration.inputs import (
     AddressIn,
@@ -97,13 +96,15 @@ def known_incident_codes() -> set[str]:
 
 
 def _inside_netherlands(x: float, y: float) -> bool:
-    from regie.organisation.selectors import locate
+    from regie.organisation.selectors import locator
 
-    return locate(x, y) is not None
+    return locator().locate(x, y) is not None
 
 
 def payload_hash(reg: RegistrationIn) -> str:
-    return hashlib.sha256(json.dumps(asdict(reg), sort_keys=True, default=str).encode()).hexdigest()
+    """Fingerprint of a request, to recognise a retry (the dataclass repr is deterministic:
+    it spells out every field, datetimes and decimals included)."""
+    return hashlib.sha256(repr(reg).encode()).hexdigest()
 
 
 def registration_validate(reg: RegistrationIn, *, now: dt.datetime | None = None) -> Errors:
@@ -145,7 +146,7 @@ def registration_create(
         if errors:
             raise RegistrationInvalid(errors)
     try:
-        with transaction.atomic():
+        with transaction.atomic(), audit_batch():
             registration = _create(
                 reg,
                 actor=actor,
@@ -187,12 +188,20 @@ def _create(
     source_ref: str,
     purpose: str,
 ) -> Registration:
-    from regie.organisation.selectors import locate
+    from regie.organisation.selectors import locate_ids
 
-    placement = locate(reg.x, reg.y) if reg.x is not None and reg.y is not None else None
-    municipality = placement.municipality if placement else None
-    if municipality is None and reg.municipality_code:
-        municipality = Municipality.objects.filter(code=reg.municipality_code).first()
+    place = locate_ids(reg.x, reg.y) if reg.x is not None and reg.y is not None else None
+    neighbourhood_id = (place[0] or None) if place else None
+    municipality_id = place[1] if place else None
+    team_id = place[2] if place else None
+    if municipality_id is None and reg.municipality_code:
+        row = (
+            Municipality.objects.filter(code=reg.municipality_code)
+            .values_list("pk", "base_team_id")
+            .first()
+        )
+        if row is not None:
+            municipality_id, team_id = row
     retain = (reg.reported_at + RETENTION).date()
     location = None
     if reg.address is not None and any(asdict(reg.address).values()):
@@ -209,11 +218,9 @@ def _create(
         location=location,
         x=reg.x,
         y=reg.y,
-        neighbourhood=placement.neighbourhood if placement else None,
-        municipality=municipality,
-        base_team=placement.base_team
-        if placement
-        else (municipality.base_team if municipality else None),
+        neighbourhood_id=neighbourhood_id,
+        municipality_id=municipality_id,
+        base_team_id=team_id,
         channel=reg.channel,
         narrative=reg.narrative,
         modus_operandi=reg.modus_operandi,
@@ -356,20 +363,23 @@ def person_record(p: Person) -> PersonRecord:
     )
 
 
-def person_candidates(query: PersonRecord, *, limit: int = 200) -> list[Person]:
-    """Blocking: persons sharing the BSN, the (possibly day/month-swapped) date of birth,
-    the surname key or its phonetic key."""
-    cond = Q(surname_key=name_key(query.surname)) | Q(phonetic_key=phonetic(query.surname))
-    if query.bsn:
-        cond |= Q(bsn=query.bsn)
+def person_candidates(query: PersonRecord, *, limit: int = 50) -> list[Person]:
+    """Blocking: persons with the same BSN, or with the same surname (key or phonetic key)
+    and a compatible date of birth (equal, day/month swapped, or unknown on either side)."""
+    surname = Q(surname_key=name_key(query.surname)) | Q(phonetic_key=phonetic(query.surname)[:40])
     if query.date_of_birth is not None:
         dob = query.date_of_birth
         dates = {dob}
         if dob.day <= 12 and dob.day != dob.month:
             with contextlib.suppress(ValueError):
                 dates.add(dob.replace(day=dob.month, month=dob.day))
-        cond |= Q(date_of_birth__in=dates)
-    return list(Person.objects.filter(cond, merged_into__isnull=True).order_by("pk")[:limit])
+        surname &= Q(date_of_birth__in=dates) | Q(date_of_birth__isnull=True)
+    cond = surname | Q(bsn=query.bsn) if query.bsn else surname
+    return list(
+        Person.objects.filter(cond, merged_into__isnull=True)
+        .only("pk", "first_names", "particle", "surname", "date_of_birth", "bsn", "nationality")
+        .order_by("pk")[:limit]
+    )
 
 
 def person_suggestions(
@@ -546,11 +556,11 @@ def location_resolve(
     purpose: str,
     retain_until: dt.date,
 ) -> Location:
-    from regie.organisation.selectors import locate
+    from regie.organisation.selectors import locate_ids
 
     postcode = normalise_postcode(a.postcode) if a.postcode else None
     key = address_key(a.street, a.house_number, a.house_number_suffix, postcode or "", a.city)
-    placement = locate(x, y) if x is not None and y is not None else None
+    place = locate_ids(x, y) if x is not None and y is not None else None
     fields = {
         "street": a.street.strip(),
         "house_number": a.house_number.strip(),
@@ -559,9 +569,9 @@ def location_resolve(
         "city": a.city.strip(),
         "x": x,
         "y": y,
-        "neighbourhood": placement.neighbourhood if placement else None,
-        "municipality": placement.municipality if placement else None,
-        "base_team": placement.base_team if placement else None,
+        "neighbourhood_id": (place[0] or None) if place else None,
+        "municipality_id": place[1] if place else None,
+        "base_team_id": place[2] if place else None,
         "purpose": purpose,
         "retain_until": retain_until,
     }

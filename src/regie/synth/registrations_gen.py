@@ -1535,6 +1535,9 @@ class RegistrationGenerator:
     # ------------------------------------------------------------------ iteration
 
     def __iter__(self) -> Iterator[RegistrationEntry]:
+        """A fresh, deterministic pass: day by day (true occurrence date), within a day by true
+        occurrence time. Not in ``reported_at`` order. Each pass starts from the seed again and
+        sets :attr:`last_stats`."""
         return _Run(self).generate()
 
 
@@ -1743,15 +1746,7 @@ class _Run:
                 if second != first:
                     first = f"{first} {second}"
             particle, surname = "", _choice(rng, surnames)
-        if age_kind == "offender":
-            age = 14 + min(60.0, rng.gammavariate(2.0, 6.5))
-        elif age_kind == "minor":
-            age = rng.uniform(4, 17)
-        else:
-            age = rng.triangular(12, 88, 35)
-        born = date(self.ref_year, 7, 1) - timedelta(days=int(age * 365.25))
-        born += timedelta(days=rng.randrange(-180, 180))
-        born = min(DOB_LAST, max(DOB_FIRST, born))
+        born = self._birth_date(age_kind)
         options, non_resident = _NATIONALITY[origin]
         if rng.random() < non_resident:
             nationality = options[0][0] if options[0][0] != "NL" else "DE"
@@ -1765,6 +1760,26 @@ class _Run:
                     break
             bsn = _bsn_from_index(n, self.bsn_mult, self.bsn_offset)
         return _Person(key, first, particle, surname, born, bsn, nationality)
+
+    def _birth_date(self, age_kind: str) -> date:
+        """Age drawn for the role at the start of the period; redrawn while the date falls
+        outside 1940-2008 (then spread over the nearest three years of the range)."""
+        rng = self.rng
+        mid_year = date(self.ref_year, 7, 1)
+        born = mid_year
+        for _ in range(6):
+            if age_kind == "offender":
+                age = 14 + min(60.0, rng.gammavariate(2.0, 6.5))
+            elif age_kind == "minor":
+                age = rng.uniform(4, 17)
+            else:
+                age = rng.triangular(12, 88, 35)
+            born = mid_year - timedelta(days=int(age * 365.25) + rng.randrange(-180, 180))
+            if DOB_FIRST <= born <= DOB_LAST:
+                return born
+        if born > DOB_LAST:
+            return DOB_LAST - timedelta(days=rng.randrange(3 * 365))
+        return DOB_FIRST + timedelta(days=rng.randrange(3 * 365))
 
     def _enter(self, p: _Person, bsn_missing: float, dob_missing: float = 0.0) -> PersonEntry:
         rng = self.rng
