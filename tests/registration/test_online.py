@@ -586,6 +586,22 @@ def test_receipt_of_another_registration_is_not_viewable(
     assert own.number in text.decode() and registration.number not in text.decode()
 
 
+def test_receipt_ends_with_the_digid_session(citizen: Client) -> None:
+    citizen.post(reverse("online:bicycle"), form_data(citizen, "bicycle"))
+    number = Registration.objects.get().number
+    assert number in citizen.get(reverse("online:receipt")).content.decode()
+    session = citizen.session
+    identity = dict(session[SESSION_KEY])
+    identity["expires"] = (timezone.now() - dt.timedelta(seconds=1)).isoformat()
+    session[SESSION_KEY] = identity
+    session.save()
+    response = citizen.get(reverse("online:receipt"))
+    assert response.status_code == 302 and response["Location"] == reverse("online:start")
+    text = citizen.get(response["Location"]).content.decode()
+    assert "Uw aangifte is wel ontvangen" in text and number not in text
+    assert SESSION_RECEIPT not in citizen.session
+
+
 def test_receipt_view_is_audited(citizen: Client) -> None:
     citizen.post(reverse("online:bicycle"), form_data(citizen, "bicycle"))
     reg = Registration.objects.get()

@@ -16,9 +16,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from regie.audit.models import Action, Purpose
@@ -60,6 +61,75 @@ class BatchResult:
     created: list[int] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     errors: dict[str, Errors] = field(default_factory=dict)
+
+
+REGISTRATION_COLUMNS = (
+    "number",
+    "kind",
+    "occurred_from",
+    "occurred_to",
+    "reported_at",
+    "location_id",
+    "x",
+    "y",
+    "neighbourhood_id",
+    "municipality_id",
+    "base_team_id",
+    "channel",
+    "narrative",
+    "modus_operandi",
+    "damage_amount",
+    "confidentiality",
+    "source",
+    "source_ref",
+    "idempotency_key",
+    "payload_hash",
+    "created_by_id",
+    "created_at",
+    "purpose",
+    "retain_until",
+)
+OFFENCE_COLUMNS = ("registration_id", "seq", "incident_code_id", "category_id", "attempt", "status")
+INVOLVEMENT_COLUMNS = (
+    "registration_id",
+    "role",
+    "person_id",
+    "organisation_id",
+    "good_id",
+    "location_id",
+    "match_score",
+)
+
+
+def insert_rows(model: Any, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+    """Insert many rows without the ORM's per-object work: COPY on PostgreSQL, executemany
+    elsewhere. Values must already be what the columns hold (ids, not objects)."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    cols = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            with cur.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        adapt = connection.ops.adapt_datetimefield_value
+
+        def db(value: Any) -> Any:
+            if isinstance(value, dt.datetime):
+                return adapt(value)
+            if isinstance(value, dt.date):
+                return value.isoformat()
+            if isinstance(value, Decimal):
+                return str(value)
+            return value
+
+        marks = ", ".join(["%s"] * len(columns))
+        cur.executemany(
+            f"INSERT INTO {table} ({cols}) VALUES ({marks})",  # noqa: S608
+            [tuple(db(v) for v in row) for row in rows],
+        )
 
 
 def _placements(regs: Sequence[RegistrationIn]) -> list[tuple[int, int, int | None] | None]:
@@ -313,6 +383,15 @@ def import_batch(
             valid.append((ref, reg, place))
     if not valid:
         return result
+    # Numbers are reserved in their own short transaction (gaps are possible on failure), so
+    # concurrent writers never queue on the counter row.
+    by_year: dict[int, list[int]] = {}
+    for k, (_, reg, _) in enumerate(valid):
+        by_year.setdefault(reg.reported_at.year, []).append(k)
+    numbers: dict[int, str] = {}
+    for year, ks in by_year.items():
+        for k, seq in zip(ks, reserve_numbers(year, len(ks)), strict=True):
+            numbers[k] = registration_number(year, seq)
     with transaction.atomic():
         people: list[PersonIn] = []
         goods: list[GoodIn] = []
@@ -329,13 +408,6 @@ def import_batch(
         person_ids = _resolve_persons(people, retain, purpose)
         good_ids = _resolve_goods(goods, retain, purpose)
         org_ids = _resolve_organisations(orgs, retain, purpose)
-        by_year: dict[int, list[int]] = {}
-        for k, (_, reg, _) in enumerate(valid):
-            by_year.setdefault(reg.reported_at.year, []).append(k)
-        numbers: dict[int, str] = {}
-        for year, ks in by_year.items():
-            for k, seq in zip(ks, reserve_numbers(year, len(ks)), strict=True):
-                numbers[k] = registration_number(year, seq)
         created_by = actor if getattr(actor, "is_authenticated", False) else None
         locations: dict[int, int] = {}
         for k, (_, reg, _) in enumerate(valid):
@@ -343,79 +415,72 @@ def import_batch(
                 locations[k] = location_resolve(
                     reg.address, x=reg.x, y=reg.y, actor=actor, purpose=purpose, retain_until=retain
                 ).pk
-        objs = [
-            Registration(
-                number=numbers[k],
-                location_id=locations.get(k),
-                kind=reg.kind,
-                occurred_from=reg.occurred_from,
-                occurred_to=reg.occurred_to,
-                reported_at=reg.reported_at,
-                x=reg.x,
-                y=reg.y,
-                neighbourhood_id=place[0] if place else None,
-                municipality_id=place[1] if place else None,
-                base_team_id=place[2] if place else None,
-                channel=reg.channel,
-                narrative=reg.narrative,
-                modus_operandi=reg.modus_operandi,
-                damage_amount=reg.damage_amount,
-                confidentiality=reg.confidentiality,
-                source=source,
-                source_ref=ref,
-                payload_hash=payload_hash(reg),
-                created_by=created_by,
-                purpose=purpose,
-                retain_until=(reg.reported_at + RETENTION).date(),
-            )
-            for k, (ref, reg, place) in enumerate(valid)
-        ]
-        Registration.objects.bulk_create(objs, batch_size=1000)
+        now_ts = timezone.now()
+        created_by_id = created_by.pk if created_by is not None else None
+        insert_rows(
+            Registration,
+            REGISTRATION_COLUMNS,
+            [
+                (
+                    numbers[k],
+                    reg.kind,
+                    reg.occurred_from,
+                    reg.occurred_to,
+                    reg.reported_at,
+                    locations.get(k),
+                    reg.x,
+                    reg.y,
+                    place[0] if place else None,
+                    place[1] if place else None,
+                    place[2] if place else None,
+                    reg.channel,
+                    reg.narrative,
+                    reg.modus_operandi,
+                    reg.damage_amount,
+                    reg.confidentiality,
+                    source,
+                    ref,
+                    None,
+                    payload_hash(reg),
+                    created_by_id,
+                    now_ts,
+                    purpose,
+                    (reg.reported_at + RETENTION).date(),
+                )
+                for k, (ref, reg, place) in enumerate(valid)
+            ],
+        )
         ids = dict(
             Registration.objects.filter(number__in=numbers.values()).values_list("number", "pk")
         )
-        offences: list[Offence] = []
-        involvements: list[Involvement] = []
+        offence_rows: list[tuple[Any, ...]] = []
+        involvement_rows: list[tuple[Any, ...]] = []
         pi = gi = oi = 0
         for k, (_, reg, _) in enumerate(valid):
             reg_id = ids[numbers[k]]
             for seq, o in enumerate(reg.offences, start=1):
                 ic_id, cat_id, _code = _pick_code(codes[o.incident_code], o.category_code)
-                offences.append(
-                    Offence(
-                        registration_id=reg_id,
-                        seq=seq,
-                        incident_code_id=ic_id,
-                        category_id=cat_id,
-                        attempt=o.attempt,
-                    )
-                )
+                offence_rows.append((reg_id, seq, ic_id, cat_id, o.attempt, "registered"))
             if k in locations:
-                involvements.append(
-                    Involvement(
-                        registration_id=reg_id, role="crime_scene", location_id=locations[k]
-                    )
+                involvement_rows.append(
+                    (reg_id, "crime_scene", None, None, None, locations[k], None)
                 )
             for inv in reg.involvements:
                 if inv.person is not None:
-                    involvements.append(
-                        Involvement(registration_id=reg_id, role=inv.role, person_id=person_ids[pi])
+                    involvement_rows.append(
+                        (reg_id, inv.role, person_ids[pi], None, None, None, None)
                     )
                     pi += 1
                 elif inv.good is not None:
-                    involvements.append(
-                        Involvement(registration_id=reg_id, role=inv.role, good_id=good_ids[gi])
+                    involvement_rows.append(
+                        (reg_id, inv.role, None, None, good_ids[gi], None, None)
                     )
                     gi += 1
                 elif inv.organisation is not None:
-                    involvements.append(
-                        Involvement(
-                            registration_id=reg_id, role=inv.role, organisation_id=org_ids[oi]
-                        )
-                    )
+                    involvement_rows.append((reg_id, inv.role, None, org_ids[oi], None, None, None))
                     oi += 1
-        Offence.objects.bulk_create(offences, batch_size=2000)
-        Involvement.objects.bulk_create(involvements, batch_size=2000)
+        insert_rows(Offence, OFFENCE_COLUMNS, offence_rows)
+        insert_rows(Involvement, INVOLVEMENT_COLUMNS, involvement_rows)
         result.created = [ids[numbers[k]] for k in range(len(valid))]
         audit_log(
             actor=actor,

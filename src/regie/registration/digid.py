@@ -59,6 +59,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
 
 from regie.registration.normalise import normalise_bsn
 
@@ -152,6 +153,7 @@ def get_provider() -> DigiDProvider:
 # --- The identity in the session --------------------------------------------------------------
 
 
+@sensitive_variables()
 def store_identity(request: HttpRequest, identity: DigiDIdentity) -> None:
     """Keep the identity in the session (one key) for :data:`LIFETIME`. A new session key is
     issued first, so a session id planted before the login is worthless afterwards."""
@@ -167,6 +169,7 @@ def store_identity(request: HttpRequest, identity: DigiDIdentity) -> None:
     }
 
 
+@sensitive_variables()
 def identity_state(request: HttpRequest) -> tuple[DigiDIdentity | None, bool]:
     """``(identity, expired)``: the session's identity while it is valid (its expiry is then
     extended); ``(None, True)`` when it has expired (and is removed); ``(None, False)`` when
@@ -231,6 +234,7 @@ class DevelopmentDigiDForm(forms.Form):
         initial=MINIMUM_ASSURANCE,
     )
 
+    @sensitive_variables()
     def clean_bsn(self) -> str:
         bsn = normalise_bsn(self.cleaned_data["bsn"])
         if bsn is None:
@@ -276,6 +280,7 @@ class DevelopmentDigiD(DigiDProvider):
     def start(self, request: HttpRequest, return_url: str) -> str:
         return reverse("online:digid_dev")
 
+    @sensitive_variables()
     def hand_over(self, request: HttpRequest, identity: DigiDIdentity) -> str:
         """Keep the typed identity for :meth:`complete`; return the artifact."""
         artifact = secrets.token_urlsafe(24)
@@ -291,6 +296,7 @@ class DevelopmentDigiD(DigiDProvider):
         }
         return artifact
 
+    @sensitive_variables()
     def complete(self, request: HttpRequest) -> DigiDIdentity:
         data: Any = request.session.pop(self.HANDOVER_KEY, None)
         artifact = request.GET.get("artifact", "")

@@ -116,6 +116,7 @@ def login(request: HttpRequest) -> HttpResponse:
 @rule(PUBLIC)
 @never_cache
 @sensitive_post_parameters("bsn", "first_names", "particle", "surname", "date_of_birth")
+@sensitive_variables()
 @require_http_methods(["GET", "POST"])
 def digid_dev(request: HttpRequest) -> HttpResponse:
     """The development stand-in's login page ("Ontwikkel-DigiD — geen echte DigiD")."""
@@ -153,7 +154,7 @@ def _audit_login(level: str, outcome: str) -> None:
 
 @rule(PUBLIC)
 @never_cache
-@sensitive_variables("identity", "bsn")
+@sensitive_variables()
 @require_GET
 def digid_return(request: HttpRequest) -> HttpResponse:
     """Where the provider sends the citizen back (assertion consumer service)."""
@@ -233,7 +234,7 @@ def _render_form(
     )
 
 
-@sensitive_variables("identity", "reg_in")
+@sensitive_variables()
 def report_view(request: HttpRequest, rtype: ReportType) -> HttpResponse:
     identity, expired = identity_state(request)
     if identity is None:
@@ -316,8 +317,20 @@ report_shoplifting = _report_view_for("shoplifting")
 @never_cache
 @require_GET
 def receipt(request: HttpRequest) -> HttpResponse:
-    """The receipt of the registration this session just made; nothing else is shown."""
+    """The receipt of the registration this session just made; nothing else is shown. It
+    can be opened only while the DigiD session lasts (a shared computer keeps no receipt)."""
     number = request.session.get(SESSION_RECEIPT)
+    if current_identity(request) is None:
+        request.session.pop(SESSION_RECEIPT, None)
+        if number:
+            messages.info(
+                request,
+                _(
+                    "Uw DigiD-sessie is verlopen; de ontvangstbevestiging is daarom niet meer te "
+                    "zien. Uw aangifte is wel ontvangen."
+                ),
+            )
+        return redirect("online:start")
     registration = None
     if isinstance(number, str) and number:
         registration = (
@@ -348,6 +361,5 @@ def receipt(request: HttpRequest) -> HttpResponse:
             "r": registration,
             "rtype": rtype,
             "offences": list(registration.offences.all()),
-            "logged_in": current_identity(request) is not None,
         },
     )

@@ -403,7 +403,7 @@ class ReportForm(forms.Form):
         if values:
             lines += ["", str(_("Gegevens uit het online aangifteformulier:"))]
             for name, value in values.items():
-                label = str(self.fields[name].label)
+                label = str(self.fields[name].label).rstrip("?")
                 text = value.replace("\n", "; ") if "\n" in value else value
                 lines.append(f"- {label}: {text}")
         return "\n".join(lines)

@@ -145,9 +145,14 @@ def registration_create(
         errors = registration_validate(reg)
         if errors:
             raise RegistrationInvalid(errors)
+    # The number is reserved in its own short transaction, so concurrent registrations do
+    # not queue on the counter row; a registration that then fails leaves a gap.
+    year = reg.reported_at.year
+    number = registration_number(year, reserve_numbers(year, 1)[0])
     try:
         with transaction.atomic(), audit_batch():
             registration = _create(
+                number,
                 reg,
                 actor=actor,
                 source=source,
@@ -179,6 +184,7 @@ def _existing(key: str | None, source: str, source_ref: str, digest: str) -> Reg
 
 
 def _create(
+    number: str,
     reg: RegistrationIn,
     *,
     actor: Any,
@@ -208,9 +214,8 @@ def _create(
         location = location_resolve(
             reg.address, x=reg.x, y=reg.y, actor=actor, purpose=purpose, retain_until=retain
         )
-    year = reg.reported_at.year
     registration = Registration.objects.create(
-        number=registration_number(year, reserve_numbers(year, 1)[0]),
+        number=number,
         kind=reg.kind,
         occurred_from=reg.occurred_from,
         occurred_to=reg.occurred_to,

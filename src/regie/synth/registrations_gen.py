@@ -1311,6 +1311,15 @@ def _localize(naive: datetime) -> datetime:
     return utc
 
 
+def _dmy(moment: datetime) -> str:
+    """Day-month-year as ``01-04-2017``; faster than strftime-style formatting."""
+    return f"{moment.day:02d}-{moment.month:02d}-{moment.year}"
+
+
+def _hm(moment: datetime) -> str:
+    return f"{moment.hour:02d}:{moment.minute:02d}"
+
+
 def _typo(word: str, rng: random.Random) -> str:
     """One-letter edit: substitution by a keyboard neighbour, deletion, doubling or swap."""
     if len(word) < 3:
@@ -1560,6 +1569,7 @@ class _Run:
         self.bsn_mult = 7_654_321 if cfg.seed % 2 else 3_141_593  # coprime to 10**7
         self.bsn_offset = self.rng.randrange(10_000_000)
         self.reg_seq: dict[tuple[int, int], int] = defaultdict(int)
+        self.utc_shift: dict[tuple[int, int, int, int], timedelta] = {}
         self.offenders: dict[int, _OffenderPool] = {}
         self.repeat_victims: dict[int, list[_Person]] = {}
         self.orgs: dict[tuple[int, str], _OrgPool] = {}
@@ -1947,13 +1957,18 @@ class _Run:
         with all its identifiers, and its value in EUR."""
         full, value = self._make_good(subtype)
         rng = self.rng
-        entered = full
-        if full.frame_number is not None and rng.random() >= _KNOWN_FRAME[full.kind]:
-            entered = replace(entered, frame_number=None)
-        if full.imei is not None and rng.random() >= 0.55:
-            entered = replace(entered, imei=None)
-        if full.serial_number is not None and rng.random() >= 0.4:
-            entered = replace(entered, serial_number=None)
+        frame, imei, serial = full.frame_number, full.imei, full.serial_number
+        if frame is not None and rng.random() >= _KNOWN_FRAME[full.kind]:
+            frame = None
+        if imei is not None and rng.random() >= 0.55:
+            imei = None
+        if serial is not None and rng.random() >= 0.4:
+            serial = None
+        if (frame, imei, serial) == (full.frame_number, full.imei, full.serial_number):
+            return full, full, value
+        entered = GoodEntry(
+            full.true_key, full.kind, full.brand, full.description, frame, full.plate, imei, serial
+        )
         return entered, full, value
 
     def _make_good(self, subtype: str) -> tuple[GoodEntry, float]:
@@ -2049,6 +2064,17 @@ class _Run:
         return good
 
     # ------------------------------------------------------------------ build
+
+    def _to_utc(self, naive: datetime) -> datetime:
+        """:func:`_localize` with the wall-to-UTC shift cached per local hour."""
+        hour_key = (naive.year, naive.month, naive.day, naive.hour)
+        shift = self.utc_shift.get(hour_key)
+        if shift is None:
+            utc = _localize(naive)
+            shift = naive - utc.replace(tzinfo=None)
+            self.utc_shift[hour_key] = shift
+            return utc
+        return (naive - shift).replace(tzinfo=UTC)
 
     def _key(self, mi: int, year: int) -> str:
         self.reg_seq[(mi, year)] += 1
@@ -2166,7 +2192,7 @@ class _Run:
 
         # time
         window = 0.0 if found_only else self._window(traits.window)
-        true_utc = _localize(ev.when)
+        true_utc = self._to_utc(ev.when)
         window = float(round(window))
         from_utc = true_utc - timedelta(minutes=round(window * rng.random()))
         to_utc = from_utc + timedelta(minutes=window)
@@ -2329,9 +2355,12 @@ class _Run:
     ) -> str:
         rng = self.rng
         who = {"aangifte": "Aangever", "melding": "Melder", "aanhouding": "Verbalisant"}[kind]
-        start = f"{occurred_from:%d-%m-%Y} omstreeks {occurred_from:%H:%M}"
+        start = f"{_dmy(occurred_from)} omstreeks {_hm(occurred_from)}"
         if occurred_to - occurred_from > timedelta(minutes=45):
-            start = f"tussen {occurred_from:%d-%m-%Y %H:%M} en {occurred_to:%d-%m-%Y %H:%M}"
+            start = (
+                f"tussen {_dmy(occurred_from)} {_hm(occurred_from)} "
+                f"en {_dmy(occurred_to)} {_hm(occurred_to)}"
+            )
         where = f"in de wijk {hood.name}"
         goods = ", ".join(
             g.description
@@ -2342,7 +2371,7 @@ class _Run:
         story = traits.story
         if found_only and found is not None:
             text = (
-                f"{who} trof op {occurred_from:%d-%m-%Y} een kennelijk achtergelaten fiets aan "
+                f"{who} trof op {_dmy(occurred_from)} een kennelijk achtergelaten fiets aan "
                 f"{_choice(rng, _PLACES['bike'])} {where}. Framenummer {found.frame_number} is "
                 "nagetrokken: de fiets staat als gestolen geregistreerd."
             )
