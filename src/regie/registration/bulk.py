@@ -101,14 +101,45 @@ INVOLVEMENT_COLUMNS = (
 )
 
 
-def insert_rows(model: Any, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+PERSON_COLUMNS = (
+    "first_names",
+    "particle",
+    "surname",
+    "date_of_birth",
+    "bsn",
+    "nationality",
+    "surname_key",
+    "phonetic_key",
+    "identity_key",
+    "purpose",
+    "retain_until",
+    "confidentiality",
+    "created_at",
+)
+
+
+def insert_rows(
+    model: Any,
+    columns: Sequence[str],
+    rows: list[tuple[Any, ...]],
+    *,
+    ignore_conflicts: bool = False,
+) -> None:
     """Insert many rows without the ORM's per-object work: COPY on PostgreSQL, executemany
-    elsewhere. Values must already be what the columns hold (ids, not objects)."""
+    elsewhere (``ignore_conflicts``: skip rows that hit a unique constraint). Values must
+    already be what the columns hold (ids, not objects)."""
     if not rows:
         return
     table = connection.ops.quote_name(model._meta.db_table)
     cols = ", ".join(connection.ops.quote_name(c) for c in columns)
     with connection.cursor() as cur:
+        if connection.vendor == "postgresql" and ignore_conflicts:
+            marks = ", ".join(["%s"] * len(columns))
+            cur.executemany(
+                f"INSERT INTO {table} ({cols}) VALUES ({marks}) ON CONFLICT DO NOTHING",  # noqa: S608
+                rows,
+            )
+            return
         if connection.vendor == "postgresql":
             with cur.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
                 for row in rows:
@@ -217,8 +248,28 @@ def _resolve_persons(people: list[PersonIn], retain: dt.date, purpose: str) -> d
         else:
             anonymous.append((i, fields))
     if new:
-        Person.objects.bulk_create(
-            [Person(**f, purpose=purpose, retain_until=retain) for _, f in new.values()],
+        now = timezone.now()
+        insert_rows(
+            Person,
+            PERSON_COLUMNS,
+            [
+                (
+                    f["first_names"],
+                    f["particle"],
+                    f["surname"],
+                    f["date_of_birth"],
+                    f["bsn"],
+                    f["nationality"],
+                    f["surname_key"],
+                    f["phonetic_key"],
+                    f["identity_key"],
+                    purpose,
+                    retain,
+                    1,
+                    now,
+                )
+                for _, f in new.values()
+            ],
             ignore_conflicts=True,
         )
         by_bsn.update(Person.objects.filter(bsn__in=bsns).values_list("bsn", "pk"))

@@ -17,8 +17,8 @@ from dataclasses import asdict
 from functools import lru_cache
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from regie.audit.models import Action, Purpose
@@ -280,13 +280,21 @@ def _create(
 
 
 def reserve_numbers(year: int, count: int) -> range:
-    """Reserve ``count`` consecutive registration numbers of ``year``: one row per year,
-    bumped and read under its lock, so concurrent writers never collide."""
-    with transaction.atomic():
-        NumberSequence.objects.get_or_create(year=year)
-        NumberSequence.objects.filter(year=year).update(last=F("last") + count)
-        last = NumberSequence.objects.select_for_update().get(year=year).last
-    return range(last - count + 1, last + 1)
+    """Reserve ``count`` consecutive registration numbers of ``year``: one atomic
+    ``UPDATE ... RETURNING`` on the year's counter row (created on first use), so concurrent
+    writers never get the same number."""
+    table = connection.ops.quote_name(NumberSequence._meta.db_table)
+    sql = f"UPDATE {table} SET last = last + %s WHERE year = %s RETURNING last"  # noqa: S608
+    for _ in range(2):
+        with connection.cursor() as cur:
+            cur.execute(sql, [count, year])
+            row = cur.fetchone()
+        if row is not None:
+            last = int(row[0])
+            return range(last - count + 1, last + 1)
+        with contextlib.suppress(IntegrityError), transaction.atomic():
+            NumberSequence.objects.create(year=year, last=0)
+    raise RuntimeError("could not reserve a registration number")
 
 
 def registration_number(year: int, seq: int) -> str:
