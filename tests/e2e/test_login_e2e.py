@@ -60,7 +60,25 @@ team = BaseTeam.objects.filter(neighbourhoods__municipality__code="GM0344").orde
 position = staff_create(username={USERNAME!r}, first_name="Tessa", last_name="Teamchef",
     name_particle="van", role=Role.TEAM_CHIEF, scope=team, password={PASSWORD!r})
 device = TOTPDevice.objects.create(user=position.user, name="phone", confirmed=True)
-print("E2E:" + json.dumps({{"key": device.key, "code": team.code, "name": team.name}}))
+desk = staff_create(username="e2e-balie", first_name="Bas", last_name="Balie",
+    role=Role.DESK_OFFICER, scope=team, password={PASSWORD!r})
+desk_device = TOTPDevice.objects.create(user=desk.user, name="phone", confirmed=True)
+# An earlier aangifte, so the desk form has an existing person to propose.
+import datetime as dt
+from regie.organisation import geodata
+from regie.registration.inputs import InvolvementIn, OffenceIn, PersonIn, RegistrationIn
+from regie.registration.services import registration_create
+wijk = team.neighbourhoods.order_by("code").first()
+pt = geodata.to_rd(geodata.geometry_from_geojson(wijk.geometry)).representative_point()
+now = dt.datetime.now(tz=dt.UTC)
+reg, _ = registration_create(RegistrationIn(kind="aangifte", channel="desk",
+    occurred_from=now - dt.timedelta(days=30, hours=2), occurred_to=now - dt.timedelta(days=30),
+    reported_at=now - dt.timedelta(days=29), x=pt.x, y=pt.y, offences=(OffenceIn("A72"),),
+    involvements=(InvolvementIn("reporter", person=PersonIn("Jan", "Berg", "van der",
+        dt.date(1980, 5, 4))),)), actor=None, source="desk")
+person = reg.involvements.get().person
+print("E2E:" + json.dumps({{"key": device.key, "code": team.code, "name": team.name,
+    "desk_key": desk_device.key, "person": person.pk, "x": pt.x, "y": pt.y}}))
 """
 
 
@@ -70,6 +88,10 @@ class Server:
     totp_key: str
     team_code: str
     team_name: str
+    desk_totp_key: str
+    person_id: int
+    x: float
+    y: float
 
 
 def _regie(env: dict[str, str], *args: str, timeout: int = 120) -> str:
@@ -132,7 +154,7 @@ def server(request: pytest.FixtureRequest) -> Iterator[Server]:
     failed_before = request.session.testsfailed
     try:
         _regie(env, "migrate", "--noinput")
-        _regie(env, "synth", "--scale", "demo", "--seed", "1")
+        _regie(env, "synth", "--scale", "demo", "--seed", "1", "--only", "organisation", "staff")
         out = _regie(env, "shell", "-c", SETUP_USER)
         line = next(ln for ln in out.splitlines() if ln.startswith("E2E:"))
         info = json.loads(line.removeprefix("E2E:"))
@@ -157,7 +179,16 @@ def server(request: pytest.FixtureRequest) -> Iterator[Server]:
                 stderr=stderr,
             )
         _wait_healthy(url, proc)
-        yield Server(url=url, totp_key=info["key"], team_code=info["code"], team_name=info["name"])
+        yield Server(
+            url=url,
+            totp_key=info["key"],
+            team_code=info["code"],
+            team_name=info["name"],
+            desk_totp_key=info["desk_key"],
+            person_id=info["person"],
+            x=info["x"],
+            y=info["y"],
+        )
     finally:
         if proc is not None:
             proc.terminate()
@@ -314,3 +345,53 @@ def test_login_team_page_and_logout(page: Any, server: Server) -> None:
 
     assert any(urlsplit(u).path.startswith("/static/vendor/plotly.min.") for u in page.requested)
     assert _external(page.requested) == [], "requests left localhost (app must work offline)"
+
+
+def test_desk_registers_an_aangifte_with_two_offences_and_a_matched_person(
+    page: Any, server: Server
+) -> None:
+    from playwright.sync_api import expect
+
+    page.goto("/inloggen/")
+    page.get_by_label("Gebruikersnaam").fill("e2e-balie")
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_label("Code uit de authenticator-app").fill(_fresh_token(server.desk_totp_key))
+    page.get_by_role("button", name="Inloggen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welkom, Bas Balie")
+
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
+        "link", name="Registraties"
+    ).click()
+    page.get_by_role("link", name="Nieuwe registratie").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Nieuwe registratie")
+
+    page.get_by_label("Gepleegd vanaf").fill("2026-01-10T08:00")
+    page.get_by_label("Gepleegd tot en met").fill("2026-01-10T17:30")
+    page.get_by_label("RD x (meter)").fill(f"{server.x:.1f}")
+    page.get_by_label("RD y (meter)").fill(f"{server.y:.1f}")
+    page.get_by_label("Feit 1").select_option("A72")
+    page.get_by_label("Feit 2").select_option("C40")
+
+    person = page.locator("fieldset.person").first
+    person.get_by_label("Voornamen").fill("Jan")
+    person.get_by_label("Tussenvoegsel").fill("van der")
+    person.get_by_label("Achternaam").fill("Berg")
+    person.get_by_label("Geboortedatum").fill("1980-05-04")
+    suggestion = person.locator(f'input[type=radio][value="{server.person_id}"]')
+    expect(suggestion).to_be_visible(timeout=10_000)
+    expect(person.locator(".suggestion-list")).to_contain_text("Jan van der Berg")
+    suggestion.check()
+    page.get_by_label("Relaas").fill("Fiets gestolen bij het werk; slot doorgeknipt.")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "e2e-desk-form.png"), full_page=True)
+    page.get_by_role("button", name="Registratie vastleggen").click()
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Aangifte RG2026-")
+    offences = page.locator("table").first
+    expect(offences).to_contain_text("A72")
+    expect(offences).to_contain_text("C40")
+    link = page.get_by_role("link", name="Jan van der Berg")
+    expect(link).to_have_attribute("href", f"/registraties/personen/{server.person_id}/")
+    page.screenshot(path=str(ARTIFACTS / "e2e-desk-registered.png"), full_page=True)
+    assert page.errors == [], f"browser console errors: {page.errors}"
+    assert _external(page.requested) == []
