@@ -219,6 +219,22 @@ class RegistrationOut(serializers.Serializer[Any]):
     involvements = InvolvementOut(many=True)
 
 
+class RegistrationCreatedOut(serializers.Serializer[Any]):
+    """What a create (or its idempotent replay) returns; the full record is at ``Location``."""
+
+    number = serializers.CharField()
+    kind = serializers.CharField()
+    reported_at = serializers.DateTimeField()
+    base_team = serializers.SerializerMethodField()
+    offences = serializers.SerializerMethodField()
+
+    def get_base_team(self, reg: Registration) -> str | None:
+        return reg.base_team.code if reg.base_team is not None else None
+
+    def get_offences(self, reg: Registration) -> list[str]:
+        return list(reg.offences.order_by("seq").values_list("incident_code__code", flat=True))
+
+
 class RegistrationSummaryOut(serializers.Serializer[Any]):
     number = serializers.CharField()
     kind = serializers.CharField()
@@ -293,7 +309,7 @@ class RegistrationCollection(APIView):
 
     @extend_schema(
         request=RegistrationInS,
-        responses={201: RegistrationOut, 200: RegistrationOut},
+        responses={201: RegistrationCreatedOut, 200: RegistrationCreatedOut},
         parameters=[
             OpenApiParameter(
                 "Idempotency-Key",
@@ -319,7 +335,7 @@ class RegistrationCollection(APIView):
             raise serializers.ValidationError(exc.errors) from exc
         except IdempotencyConflict as exc:
             raise Conflict(str(exc)) from exc
-        body = RegistrationOut(_full(Registration.objects.filter(pk=registration.pk)).get()).data
+        body = RegistrationCreatedOut(registration).data
         response = Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
         if not created:
             response["Idempotent-Replayed"] = "true"

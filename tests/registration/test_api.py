@@ -1,0 +1,114 @@
+"""The registrations API: create (idempotent), read within need-to-know, problem details."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from regie.organisation.models import BaseTeam
+from regie.organisation.roles import Role
+from regie.registration.models import Registration
+from tests.conftest import point_in
+
+pytestmark = pytest.mark.django_db
+
+
+def body(team: BaseTeam, **extra: Any) -> dict[str, Any]:
+    x, y = point_in(team)
+    now = dt.datetime.now(tz=dt.UTC).replace(microsecond=0)
+    data: dict[str, Any] = {
+        "kind": "aangifte",
+        "channel": "phone",
+        "occurred_from": (now - dt.timedelta(hours=5)).isoformat(),
+        "occurred_to": (now - dt.timedelta(hours=4)).isoformat(),
+        "reported_at": (now - dt.timedelta(hours=1)).isoformat(),
+        "x": x,
+        "y": y,
+        "offences": [{"incident_code": "A10"}, {"incident_code": "C40", "attempt": True}],
+        "involvements": [
+            {
+                "role": "victim",
+                "person": {
+                    "first_names": "Sara",
+                    "surname": "de Graaf",
+                    "date_of_birth": "1990-02-03",
+                },
+            },
+            {"role": "stolen_good", "good": {"kind": "phone", "imei": "490154203237518"}},
+        ],
+        "narrative": "Ruit ingeslagen, telefoon weg.",
+    }
+    data.update(extra)
+    return data
+
+
+def post(client: Client, data: dict[str, Any], key: str | None = None) -> Any:
+    headers = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
+    return client.post(
+        reverse("api-registrations"),
+        data=json.dumps(data),
+        content_type="application/json",
+        **headers,
+    )
+
+
+def test_create_replay_and_conflict(client_for: Callable[..., Client], team: BaseTeam) -> None:
+    c = client_for(Role.DESK_OFFICER)
+    data = body(team)
+    first = post(c, data, key="abc-1")
+    assert first.status_code == 201, first.content
+    number = first.json()["number"]
+    assert first.json()["offences"] == ["A10", "C40"]
+    assert first["Location"] == f"/api/v1/registrations/{number}/"
+    again = post(c, data, key="abc-1")
+    assert again.status_code == 200 and again["Idempotent-Replayed"] == "true"
+    assert again.json()["number"] == number and Registration.objects.count() == 1
+    other = post(c, {**data, "narrative": "iets anders"}, key="abc-1")
+    assert other.status_code == 409
+    assert other["Content-Type"] == "application/problem+json"
+    detail = c.get(first["Location"]).json()
+    assert [o["incident_code"] for o in detail["offences"]] == ["A10", "C40"]
+    assert detail["offences"][1]["attempt"] is True
+    assert {i["role"] for i in detail["involvements"]} == {"victim", "stolen_good"}
+
+
+def test_field_errors_are_problem_details(
+    client_for: Callable[..., Client], team: BaseTeam
+) -> None:
+    c = client_for(Role.DESK_OFFICER)
+    bad = body(team, occurred_to="2000-01-01T00:00:00+00:00", offences=[{"incident_code": "QQ1"}])
+    r = post(c, bad)
+    assert r.status_code == 400 and r["Content-Type"] == "application/problem+json"
+    errors = r.json()["errors"]
+    assert "occurred_to" in errors and "offences[0].incident_code" in errors
+    r = post(c, {"kind": "brief"})
+    assert r.status_code == 400 and {"kind", "occurred_from", "channel"} <= set(r.json()["errors"])
+    r = c.post(reverse("api-registrations"), data="{not json", content_type="application/json")
+    assert r.status_code == 400 and r["Content-Type"] == "application/problem+json"
+    r = post(c, body(team), key="x" * 65)
+    assert r.status_code == 400 and "Idempotency-Key" in r.json()["errors"]
+    assert Registration.objects.count() == 0
+
+
+def test_roles_that_may_not_create(client_for: Callable[..., Client], team: BaseTeam) -> None:
+    for role in (Role.ANALYST, Role.ADMINISTRATOR, Role.TIPLINE_OPERATOR):
+        r = post(client_for(role), body(team))
+        assert r.status_code == 403, role
+    assert Registration.objects.count() == 0
+
+
+def test_detail_outside_scope_is_refused(
+    client_for: Callable[..., Client], team: BaseTeam, other_team: BaseTeam
+) -> None:
+    created = post(client_for(Role.DESK_OFFICER), body(team)).json()["number"]
+    stranger = client_for(Role.INVESTIGATOR, at=other_team)
+    r = stranger.get(reverse("api-registration", args=[created]))
+    assert r.status_code == 403
+    listing = stranger.get(reverse("api-registrations")).json()
+    assert created not in [x["number"] for x in listing["results"]]
