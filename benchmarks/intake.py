@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import io
 import json
 import os
 import secrets
@@ -41,8 +40,14 @@ def free_port() -> int:
 
 
 def regie(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
-    out = subprocess.run([str(BIN / "regie"), *args], env=env, input=stdin, text=True,
-                         capture_output=True, check=False)
+    out = subprocess.run(
+        [str(BIN / "regie"), *args],
+        env=env,
+        input=stdin,
+        text=True,
+        capture_output=True,
+        check=False,
+    )
     if out.returncode not in (0, 1):
         raise SystemExit(f"regie {' '.join(args)} failed:\n{out.stderr[-3000:]}")
     return out.stdout
@@ -59,45 +64,90 @@ def synthetic_rows(n: int, seed: int = 7) -> list[dict[str, Any]]:
     )
 
     muns, hoods = inputs_from_reference(load_reference())
-    config = GeneratorConfig(start=dt.date(2019, 1, 1), end=dt.date(2019, 12, 31), seed=seed,
-                             municipality_codes=frozenset({"GM0344", "GM0363", "GM0599"}))
+    config = GeneratorConfig(
+        start=dt.date(2019, 1, 1),
+        end=dt.date(2019, 12, 31),
+        seed=seed,
+        municipality_codes=frozenset({"GM0344", "GM0363", "GM0599"}),
+    )
     rows = []
     for entry in RegistrationGenerator(config, muns, hoods):
         involvements = []
         for inv in entry.involvements:
             if inv.person is not None:
                 p = inv.person
-                involvements.append({"role": inv.role, "person": {
-                    "first_names": p.first_names, "particle": p.particle,
-                    "surname": p.surname, "bsn": p.bsn, "nationality": p.nationality,
-                    "date_of_birth": p.date_of_birth.isoformat() if p.date_of_birth else None}})
+                involvements.append(
+                    {
+                        "role": inv.role,
+                        "person": {
+                            "first_names": p.first_names,
+                            "particle": p.particle,
+                            "surname": p.surname,
+                            "bsn": p.bsn,
+                            "nationality": p.nationality,
+                            "date_of_birth": p.date_of_birth.isoformat()
+                            if p.date_of_birth
+                            else None,
+                        },
+                    }
+                )
             elif inv.good is not None:
                 g = inv.good
-                involvements.append({"role": inv.role, "good": {
-                    "kind": g.kind, "brand": g.brand, "description": g.description,
-                    "frame_number": g.frame_number, "plate": g.plate, "imei": g.imei,
-                    "serial_number": g.serial_number}})
+                involvements.append(
+                    {
+                        "role": inv.role,
+                        "good": {
+                            "kind": g.kind,
+                            "brand": g.brand,
+                            "description": g.description,
+                            "frame_number": g.frame_number,
+                            "plate": g.plate,
+                            "imei": g.imei,
+                            "serial_number": g.serial_number,
+                        },
+                    }
+                )
             elif inv.organisation is not None:
-                involvements.append({"role": inv.role, "organisation": {
-                    "name": inv.organisation.name, "kvk_number": inv.organisation.kvk_number}})
-        rows.append({
-            "ref": entry.key, "kind": entry.kind,
-            "occurred_from": entry.occurred_from.isoformat(),
-            "occurred_to": entry.occurred_to.isoformat(),
-            "reported_at": entry.reported_at.isoformat(), "channel": entry.channel,
-            "x": entry.x, "y": entry.y, "narrative": entry.narrative,
-            "damage_amount": str(entry.damage_eur) if entry.damage_eur is not None else None,
-            "offences": [{"incident_code": o.incident_code, "category_code": o.category_code,
-                          "attempt": o.attempt} for o in entry.offences],
-            "involvements": involvements,
-        })
+                involvements.append(
+                    {
+                        "role": inv.role,
+                        "organisation": {
+                            "name": inv.organisation.name,
+                            "kvk_number": inv.organisation.kvk_number,
+                        },
+                    }
+                )
+        rows.append(
+            {
+                "ref": entry.key,
+                "kind": entry.kind,
+                "occurred_from": entry.occurred_from.isoformat(),
+                "occurred_to": entry.occurred_to.isoformat(),
+                "reported_at": entry.reported_at.isoformat(),
+                "channel": entry.channel,
+                "x": entry.x,
+                "y": entry.y,
+                "narrative": entry.narrative,
+                "damage_amount": str(entry.damage_eur) if entry.damage_eur is not None else None,
+                "offences": [
+                    {
+                        "incident_code": o.incident_code,
+                        "category_code": o.category_code,
+                        "attempt": o.attempt,
+                    }
+                    for o in entry.offences
+                ],
+                "involvements": involvements,
+            }
+        )
         if len(rows) >= n:
             break
     return rows
 
 
-def api_benchmark(url: str, token: str, rows: list[dict[str, Any]], clients: int
-                  ) -> tuple[float, list[float], int]:
+def api_benchmark(
+    url: str, token: str, rows: list[dict[str, Any]], clients: int
+) -> tuple[float, list[float], int]:
     latencies: list[float] = []
     failures = [0]
     lock = threading.Lock()
@@ -111,12 +161,18 @@ def api_benchmark(url: str, token: str, rows: list[dict[str, Any]], clients: int
                 i, row = queue.pop()
             body = {k: v for k, v in row.items() if k != "ref"}
             req = urllib.request.Request(
-                f"{url}/api/v1/registrations/", data=json.dumps(body).encode(),
-                headers={"Authorization": f"Token {token}", "Content-Type": "application/json",
-                         "Idempotency-Key": f"bench-{i}-{row['ref']}"[:64]}, method="POST")
+                f"{url}/api/v1/registrations/",
+                data=json.dumps(body).encode(),
+                headers={
+                    "Authorization": f"Token {token}",
+                    "Content-Type": "application/json",
+                    "Idempotency-Key": f"bench-{i}-{row['ref']}"[:64],
+                },
+                method="POST",
+            )
             t0 = time.perf_counter()
             try:
-                with urllib.request.urlopen(req, timeout=30) as resp:  # noqa: S310 - localhost
+                with urllib.request.urlopen(req, timeout=30) as resp:
                     resp.read()
                     ok = resp.status in (200, 201)
             except urllib.error.HTTPError as exc:
@@ -149,9 +205,20 @@ def copy_benchmark(conninfo: str, rows: list[dict[str, Any]]) -> float:
         with conn.cursor() as cur:
             with cur.copy("COPY bench_reg FROM STDIN") as copy:
                 for r in rows:
-                    copy.write_row((r["ref"], r["kind"], r["occurred_from"], r["occurred_to"],
-                                    r["reported_at"], r["channel"], r["x"], r["y"],
-                                    r["narrative"], r["damage_amount"]))
+                    copy.write_row(
+                        (
+                            r["ref"],
+                            r["kind"],
+                            r["occurred_from"],
+                            r["occurred_to"],
+                            r["reported_at"],
+                            r["channel"],
+                            r["x"],
+                            r["y"],
+                            r["narrative"],
+                            r["damage_amount"],
+                        )
+                    )
             with cur.copy("COPY bench_off FROM STDIN") as copy:
                 for r in rows:
                     for i, o in enumerate(r["offences"], 1):
@@ -175,61 +242,91 @@ def main() -> None:
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{db}"')
     tmp = Path(tempfile.mkdtemp(prefix="regie-bench-"))
-    env = {**os.environ, "DATABASE_URL": f"postgres://{user}@{host}:{port}/{db}",
-           "SECRET_KEY": secrets.token_urlsafe(32), "REGIE_VAR_DIR": str(tmp), "DEBUG": "0",
-           "REGIE_DEMO": "0", "LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{user}@{host}:{port}/{db}",
+        "SECRET_KEY": secrets.token_urlsafe(32),
+        "REGIE_VAR_DIR": str(tmp),
+        "DEBUG": "0",
+        "REGIE_DEMO": "0",
+        "LOG_LEVEL": "WARNING",
+    }
     env.pop("REGIE_TESTING", None)
     server = None
     try:
         print("preparing database ...", file=sys.stderr)
         regie(env, "migrate", "--noinput", "-v0")
         regie(env, "org", "load")
-        token = regie(env, "shell", "-c", (
-            "from rest_framework.authtoken.models import Token;"
-            "from regie.organisation.models import BaseTeam;"
-            "from regie.organisation.roles import Role, ScopeLevel;"
-            "from regie.organisation.services import staff_create;"
-            "p = staff_create(username='bench-desk', first_name='B', last_name='Bench',"
-            " role=Role.DESK_OFFICER, scope_level=ScopeLevel.NATIONAL);"
-            "print(Token.objects.create(user=p.user).key)")).strip().splitlines()[-1]
+        token = (
+            regie(
+                env,
+                "shell",
+                "-c",
+                (
+                    "from rest_framework.authtoken.models import Token;"
+                    "from regie.organisation.models import BaseTeam;"
+                    "from regie.organisation.roles import Role, ScopeLevel;"
+                    "from regie.organisation.services import staff_create;"
+                    "p = staff_create(username='bench-desk', first_name='B', last_name='Bench',"
+                    " role=Role.DESK_OFFICER, scope_level=ScopeLevel.NATIONAL);"
+                    "print(Token.objects.create(user=p.user).key)"
+                ),
+            )
+            .strip()
+            .splitlines()[-1]
+        )
         print("generating rows ...", file=sys.stderr)
         rows = synthetic_rows(args.requests + args.rows)
-        api_rows, bulk_rows = rows[: args.requests], rows[args.requests:]
+        api_rows, bulk_rows = rows[: args.requests], rows[args.requests :]
 
         bind = f"127.0.0.1:{free_port()}"
         server = subprocess.Popen(
-            [str(BIN / "gunicorn"), "regie.wsgi", "--bind", bind, "--workers",
-             str(args.workers), "--log-level", "warning"], env=env, cwd=ROOT)
+            [
+                str(BIN / "gunicorn"),
+                "regie.wsgi",
+                "--bind",
+                bind,
+                "--workers",
+                str(args.workers),
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            cwd=ROOT,
+        )
         url = f"http://{bind}"
         for _ in range(100):
             try:
-                urllib.request.urlopen(f"{url}/health/", timeout=1).read()  # noqa: S310
+                urllib.request.urlopen(f"{url}/health/", timeout=1).read()
                 break
             except OSError:
                 time.sleep(0.2)
         # Warm-up (builds the point index in every worker).
-        api_benchmark(url, token, [{**r, "ref": f"w{r['ref']}"} for r in api_rows[:40]],
-                      args.clients)
+        api_benchmark(
+            url, token, [{**r, "ref": f"w{r['ref']}"} for r in api_rows[:40]], args.clients
+        )
         elapsed, lat, failed = api_benchmark(url, token, api_rows, args.clients)
         lat.sort()
         p95 = lat[int(0.95 * (len(lat) - 1))] * 1000
-        print(f"API   : {len(api_rows)} registrations, {args.clients} clients, "
-              f"{len(api_rows) / elapsed:,.0f} registrations/s, p50 "
-              f"{statistics.median(lat) * 1000:.0f} ms, p95 {p95:.0f} ms, failed {failed}")
+        print(
+            f"API   : {len(api_rows)} registrations, {args.clients} clients, "
+            f"{len(api_rows) / elapsed:,.0f} registrations/s, p50 "
+            f"{statistics.median(lat) * 1000:.0f} ms, p95 {p95:.0f} ms, failed {failed}"
+        )
 
         path = tmp / "bulk.jsonl"
         path.write_text("".join(json.dumps(r) + "\n" for r in bulk_rows))
         t0 = time.perf_counter()
-        out = regie(env, "import", "registrations", str(path), "--no-progress",
-                    "--source", "bench")
+        out = regie(env, "import", "registrations", str(path), "--no-progress", "--source", "bench")
         bulk_s = time.perf_counter() - t0
         copy_s = copy_benchmark(env["DATABASE_URL"], bulk_rows)
         bulk_rate, copy_rate = len(bulk_rows) / bulk_s, len(bulk_rows) / copy_s
-        print(f"bulk  : {len(bulk_rows)} rows in {bulk_s:.1f} s = {bulk_rate:,.0f} "
-              f"registrations/s ({out.strip()})")
+        print(
+            f"bulk  : {len(bulk_rows)} rows in {bulk_s:.1f} s = {bulk_rate:,.0f} "
+            f"registrations/s ({out.strip()})"
+        )
         print(f"COPY  : {len(bulk_rows)} rows in {copy_s:.2f} s = {copy_rate:,.0f} rows/s")
-        print(f"ratio : bulk import / COPY = {bulk_rate / copy_rate:.3f}x "
-              f"(target >= 0.25x)")
+        print(f"ratio : bulk import / COPY = {bulk_rate / copy_rate:.3f}x (target >= 0.25x)")
     finally:
         if server is not None:
             server.terminate()
