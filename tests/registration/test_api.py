@@ -112,3 +112,11 @@ def test_detail_outside_scope_is_refused(
     assert r.status_code == 403
     listing = stranger.get(reverse("api-registrations")).json()
     assert created not in [x["number"] for x in listing["results"]]
+
+
+def test_idempotency_keys_are_per_client(client_for: Callable[..., Client], team: BaseTeam) -> None:
+    data = body(team)
+    a = post(client_for(Role.DESK_OFFICER), data, key="same-key")
+    b = post(client_for(Role.CASE_SCREENER), data, key="same-key")
+    assert a.status_code == 201 and b.status_code == 201
+    assert a.json()["number"] != b.json()["number"]

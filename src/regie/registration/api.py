@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.db.models import Prefetch
@@ -327,9 +328,15 @@ class RegistrationCollection(APIView):
             )
         data = RegistrationInS(data=request.data)
         data.is_valid(raise_exception=True)
+        # Keys are per client: another client's key can never replay or block this one.
+        scoped = (
+            f"api:{request.user.pk}:{hashlib.sha256(key.encode()).hexdigest()[:40]}"
+            if key is not None
+            else None
+        )
         try:
             registration, created = registration_create(
-                data.to_input(), actor=request.user, source="api", idempotency_key=key
+                data.to_input(), actor=request.user, source="api", idempotency_key=scoped
             )
         except RegistrationInvalid as exc:
             raise serializers.ValidationError(exc.errors) from exc
