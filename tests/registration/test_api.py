@@ -120,3 +120,49 @@ def test_idempotency_keys_are_per_client(client_for: Callable[..., Client], team
     b = post(client_for(Role.CASE_SCREENER), data, key="same-key")
     assert a.status_code == 201 and b.status_code == 201
     assert a.json()["number"] != b.json()["number"]
+
+
+def test_existing_objects_outside_scope_or_missing_cannot_be_linked(
+    client_for: Callable[..., Client], team: BaseTeam, other_team: BaseTeam
+) -> None:
+    here = client_for(Role.DESK_OFFICER)
+    post(
+        here,
+        body(
+            team,
+            involvements=[
+                {
+                    "role": "suspect",
+                    "person": {"first_names": "Geheim", "surname": "Persoon", "bsn": "111222333"},
+                }
+            ],
+        ),
+    )
+    from regie.registration.models import Person
+
+    secret = Person.objects.get(bsn="111222333")
+    stranger = client_for(Role.DESK_OFFICER, at=other_team)
+    for existing in (secret.pk, 999_999, 2**70):
+        r = post(
+            stranger,
+            body(
+                other_team,
+                involvements=[
+                    {"role": "witness", "person": {"surname": "x", "existing_id": existing}}
+                ],
+            ),
+        )
+        assert r.status_code == 400, (existing, r.content)
+        assert "involvements[0].person.existing_id" in r.json()["errors"] or existing == 2**70
+    r = stranger.get(reverse("registration:person", args=[secret.pk]))
+    assert r.status_code == 403
+
+
+def test_person_above_clearance_is_refused(
+    client_for: Callable[..., Client], registration: Any
+) -> None:
+    person = registration.involvements.filter(person__isnull=False).first().person
+    person.confidentiality = 3
+    person.save()
+    r = client_for(Role.DESK_OFFICER).get(reverse("registration:person", args=[person.pk]))
+    assert r.status_code == 403

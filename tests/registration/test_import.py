@@ -132,3 +132,39 @@ def test_bad_file_exit_2(tmp_path: Path) -> None:
     hdr.write_text("a,b\n1,2\n")
     with pytest.raises(CommandError, match="kolommen ontbreken"):
         call_command("import", "registrations", str(hdr))
+
+
+def test_jsonl_row_shapes_and_fields(tmp_path: Path, team: BaseTeam) -> None:
+    base = {
+        "kind": "aangifte",
+        "occurred_from": "2019-05-01T10:00:00+02:00",
+        "occurred_to": "2019-05-01T11:00:00+02:00",
+        "reported_at": "2019-05-02T09:00:00+02:00",
+        "channel": "desk",
+        "offences": [{"incident_code": "A50"}],
+    }
+    rows = [
+        {**base, "ref": "m1", "municipality_code": "GM0344", "confidentiality": 3},
+        {**base, "ref": "b1", "damage_amount": 1e30},
+        {**base, "ref": "b2", "offences": 5},
+        {**base, "ref": "b3", "offences": [{"incident_code": "A50", "attempt": "false"}]},
+        {**base, "ref": "b4", "municipality_code": "GM9999"},
+        {**base, "ref": "b5", "confidentiality": 7},
+    ]
+    path = tmp_path / "rows.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    with pytest.raises(CommandError, match="5 row"):
+        call_command("import", "registrations", str(path), "--no-progress", stdout=StringIO())
+    reg = Registration.objects.get()
+    assert reg.confidentiality == 3 and reg.municipality is not None
+    assert reg.municipality.code == "GM0344"
+    errors = {
+        e["ref"]: e["field"] for e in csv.DictReader((tmp_path / "rows.jsonl.errors.csv").open())
+    }
+    assert errors == {
+        "import:b1": "damage_amount",
+        "import:b2": "offences",
+        "import:b3": "offences[0].attempt",
+        "import:b4": "municipality_code",
+        "import:b5": "confidentiality",
+    }

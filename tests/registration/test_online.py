@@ -511,7 +511,7 @@ def test_service_errors_are_shown_next_to_fields(
     monkeypatch.setattr(
         services,
         "registration_validate",
-        lambda reg, now=None: {
+        lambda reg, **_kwargs: {
             "occurred_to": ["Het einde van de pleegperiode ligt vóór het begin."],
             "address.postcode": ["Ongeldige postcode (verwacht 1234 AB)."],
             "involvements[0].person.bsn": ["Ongeldig BSN (elfproef klopt niet)."],

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from regie.audit.models import Action, Purpose
 from regie.audit.services import audit_log
-from regie.organisation.models import Neighbourhood
+from regie.organisation.models import Municipality, Neighbourhood
 from regie.registration.inputs import GoodIn, OrganisationIn, PersonIn, RegistrationIn
 from regie.registration.models import (
     Good,
@@ -48,6 +48,7 @@ from regie.registration.services import (
     RETENTION,
     _codes,
     _pick_code,
+    core_object_usable,
     location_resolve,
     payload_hash,
     registration_number,
@@ -163,12 +164,14 @@ def insert_rows(
         )
 
 
-def _placements(regs: Sequence[RegistrationIn]) -> list[tuple[int, int, int | None] | None]:
+def _placements(
+    regs: Sequence[RegistrationIn],
+) -> list[tuple[int | None, int, int | None] | None]:
     """(neighbourhood id, municipality id, base team id) per registration, or None."""
     from regie.organisation.selectors import locator
 
     idx = [i for i, r in enumerate(regs) if r.x is not None and r.y is not None]
-    out: list[tuple[int, int, int | None] | None] = [None] * len(regs)
+    out: list[tuple[int | None, int, int | None] | None] = [None] * len(regs)
     if not idx:
         return out
     xs = [float(regs[i].x) for i in idx]  # type: ignore[arg-type]
@@ -422,12 +425,35 @@ def import_batch(
     if not todo:
         return result
     placements = _placements([reg for _, reg in todo])
+    municipalities = {
+        code: (pk, team)
+        for code, pk, team in Municipality.objects.values_list("code", "pk", "base_team_id")
+    }
     codes = _codes()
-    valid: list[tuple[str, RegistrationIn, tuple[int, int, int | None] | None]] = []
+    valid: list[tuple[str, RegistrationIn, tuple[int | None, int, int | None] | None]] = []
     for (ref, reg), place in zip(todo, placements, strict=True):
         errors = validate(reg, now=now, known_codes=codes.keys())
         if reg.x is not None and place is None and "x" not in errors:
             errors["x"] = ["Deze RD-coördinaten liggen buiten Nederland."]
+        if place is None and reg.municipality_code:
+            mun = municipalities.get(reg.municipality_code)
+            if mun is None:
+                errors.setdefault("municipality_code", []).append(
+                    f"Onbekende gemeente {reg.municipality_code!r}."
+                )
+            else:
+                place = (None, mun[0], mun[1])
+        for i, inv in enumerate(reg.involvements):
+            for kind, obj in (
+                ("person", inv.person),
+                ("organisation", inv.organisation),
+                ("good", inv.good),
+            ):
+                existing_id = getattr(obj, "existing_id", None) if obj is not None else None
+                if existing_id is not None and not core_object_usable(actor, kind, existing_id):
+                    errors.setdefault(f"involvements[{i}].{kind}.existing_id", []).append(
+                        "Dit bestaande object bestaat niet of valt buiten uw bevoegdheid."
+                    )
         if errors:
             result.errors[ref] = errors
         else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import secrets
 from typing import Any
 
@@ -31,6 +32,8 @@ from regie.registration.services import (
     registration_create,
 )
 
+OFFERED_KEY = "regie_offered_persons"
+
 
 @rule(Perm.CREATE_REGISTRATION)
 def desk_new(request: HttpRequest) -> HttpResponse:
@@ -43,10 +46,19 @@ def desk_new(request: HttpRequest) -> HttpResponse:
     }
     if request.method == "POST" and main.is_valid() and all(g.is_valid() for g in groups.values()):
         reg_in, where = build_input(main, groups["offences"], groups["persons"], groups["goods"])
-        key = request.POST.get("form_token") or None
+        token = request.POST.get("form_token") or ""
+        key = (
+            f"desk:{request.user.pk}:{hashlib.sha256(token.encode()).hexdigest()[:40]}"
+            if token
+            else None
+        )
         try:
             registration, _created = registration_create(
-                reg_in, actor=request.user, source="desk", idempotency_key=key
+                reg_in,
+                actor=request.user,
+                source="desk",
+                idempotency_key=key,
+                offered=request.session.get(OFFERED_KEY, []),
             )
         except RegistrationInvalid as exc:
             attach_errors(exc.errors, where, main, groups)
@@ -61,7 +73,7 @@ def desk_new(request: HttpRequest) -> HttpResponse:
                 _("Registratie %(number)s is vastgelegd.") % {"number": registration.number},
             )
             return redirect("registration:detail", number=registration.number)
-    token = request.POST.get("form_token") or f"desk-{secrets.token_urlsafe(16)}"
+    token = (request.POST.get("form_token") or "")[:64] or f"desk-{secrets.token_urlsafe(16)}"
     status = 400 if request.method == "POST" else 200
     return render(
         request,
@@ -99,6 +111,10 @@ def person_suggest(request: HttpRequest) -> HttpResponse:
     if len(query.surname) >= 2 or query.bsn:
         suggestions = person_suggestions(query)
     if suggestions:
+        # Remember what was offered: the officer may link these even outside their scope.
+        offered = request.session.get(OFFERED_KEY, [])
+        offered = [*[p.pk for p, _, _ in suggestions if p.pk not in offered], *offered][:500]
+        request.session[OFFERED_KEY] = offered
         audit_log(
             actor=request.user,
             action=Action.VIEW,

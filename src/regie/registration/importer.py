@@ -105,11 +105,11 @@ def _decimal(d: dict[str, Any], key: str) -> Decimal | None:
         return None
     try:
         value = Decimal(str(raw).replace(",", "."))
+        if not value.is_finite() or abs(value) >= Decimal("1e12"):
+            raise RowError(key, "geen eindig bedrag onder 1 biljoen")
+        return value.quantize(Decimal("0.01"))
     except InvalidOperation:
         raise RowError(key, f"geen bedrag: {raw!r}") from None
-    if not value.is_finite():
-        raise RowError(key, "geen eindig bedrag")
-    return value.quantize(Decimal("0.01"))
 
 
 def _person(d: dict[str, Any], path: str) -> PersonIn:
@@ -141,13 +141,19 @@ def parse_object(d: dict[str, Any]) -> tuple[str, RegistrationIn]:
         raise RowError("(regel)", "verwacht een JSON-object")
     ref = _text(d, "ref", required=True, max_len=64)
     offences = []
+    for name in ("offences", "involvements"):
+        if d.get(name) is not None and not isinstance(d.get(name), list):
+            raise RowError(name, "verwacht een lijst")
     for i, o in enumerate(d.get("offences") or []):
         if not isinstance(o, dict):
             raise RowError(f"offences[{i}]", "verwacht een object")
+        attempt = o.get("attempt", False)
+        if not isinstance(attempt, bool):
+            raise RowError(f"offences[{i}].attempt", "verwacht true of false")
         offences.append(
             OffenceIn(
                 _text(o, "incident_code", required=True, max_len=8),
-                attempt=bool(o.get("attempt", False)),
+                attempt=attempt,
                 category_code=_text(o, "category_code", max_len=8) or None,
             )
         )
@@ -197,7 +203,21 @@ def parse_object(d: dict[str, Any]) -> tuple[str, RegistrationIn]:
         if isinstance(address, dict)
         else None,
         municipality_code=_text(d, "municipality_code", max_len=6) or None,
+        confidentiality=_confidentiality(d),
     )
+
+
+def _confidentiality(d: dict[str, Any]) -> int:
+    raw = d.get("confidentiality", 1)
+    if raw in (None, ""):
+        return 1
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        raise RowError("confidentiality", f"geen rubricering 0-3: {raw!r}") from None
+    if not 0 <= value <= 3:
+        raise RowError("confidentiality", "rubricering moet 0, 1, 2 of 3 zijn")
+    return value
 
 
 def parse_csv_row(row: dict[str, Any]) -> tuple[str, RegistrationIn]:

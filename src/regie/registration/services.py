@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+from collections.abc import Collection
 from dataclasses import asdict
 from functools import lru_cache
 from typing import Any
@@ -107,7 +108,16 @@ def payload_hash(reg: RegistrationIn) -> str:
     return hashlib.sha256(repr(reg).encode()).hexdigest()
 
 
-def registration_validate(reg: RegistrationIn, *, now: dt.datetime | None = None) -> Errors:
+def registration_validate(
+    reg: RegistrationIn,
+    *,
+    now: dt.datetime | None = None,
+    actor: Any = None,
+    offered: Collection[int] = (),
+) -> Errors:
+    """All rules, including the database ones: known municipality, and existing objects
+    chosen by id must exist and be within the actor's need-to-know (visible through a
+    registration in scope, or offered to them as a match suggestion: ``offered``)."""
     errors = validate(
         reg,
         now=now or timezone.now(),
@@ -121,7 +131,36 @@ def registration_validate(reg: RegistrationIn, *, now: dt.datetime | None = None
         errors.setdefault("municipality_code", []).append(
             f"Onbekende gemeente {reg.municipality_code!r}."
         )
+    for i, inv in enumerate(reg.involvements):
+        for kind, obj in (
+            ("person", inv.person),
+            ("organisation", inv.organisation),
+            ("good", inv.good),
+        ):
+            existing_id = getattr(obj, "existing_id", None) if obj is not None else None
+            if existing_id is None:
+                continue
+            if not core_object_usable(actor, kind, existing_id, offered=offered):
+                errors.setdefault(f"involvements[{i}].{kind}.existing_id", []).append(
+                    "Dit bestaande object bestaat niet of valt buiten uw bevoegdheid."
+                )
     return errors
+
+
+def core_object_usable(actor: Any, kind: str, pk: int, *, offered: Collection[int] = ()) -> bool:
+    """May ``actor`` link the existing core object ``pk``? It must exist, and (for a user)
+    be visible through a registration within their scope or have been offered to them."""
+    from regie.organisation.access import registrations_visible_to
+
+    model = CORE_MODELS[kind]
+    if not (0 < pk < 2**63) or not model.objects.filter(pk=pk).exists():
+        return False
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return True  # system intake (imports): existence is enough
+    if kind == "person" and pk in offered:
+        return True
+    visible = registrations_visible_to(actor, Registration.objects.all())
+    return model.objects.filter(pk=pk, involvements__registration__in=visible).exists()
 
 
 def registration_create(
@@ -133,6 +172,7 @@ def registration_create(
     source_ref: str = "",
     purpose: str = Purpose.WPG8,
     validated: bool = False,
+    offered: Collection[int] = (),
 ) -> tuple[Registration, bool]:
     """Store a registration. Returns ``(registration, created)``; ``created`` is False when
     the idempotency key (or the import's ``source_ref``) was seen before with the same
@@ -142,7 +182,7 @@ def registration_create(
     if existing is not None:
         return existing, False
     if not validated:
-        errors = registration_validate(reg)
+        errors = registration_validate(reg, actor=actor, offered=offered)
         if errors:
             raise RegistrationInvalid(errors)
     # The number is reserved in its own short transaction, so concurrent registrations do

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from regie.audit.models import Action
 from regie.audit.services import audit_log
 from regie.core.access import deny, rule
-from regie.organisation.access import has_perm
+from regie.organisation.access import can_see_confidentiality, has_perm
 from regie.organisation.roles import Perm
 from regie.registration import selectors
 from regie.registration.forms import RegistrationSearchForm
@@ -66,7 +66,7 @@ def registration_detail(request: HttpRequest, number: str) -> HttpResponse:
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(Person, pk=pk)
     registrations = list(selectors.person_registrations(request.user, person))
-    if not registrations:
+    if not registrations or not can_see_confidentiality(request.user, person.confidentiality):
         deny(request, Perm.VIEW_REGISTRATION, "registration.person")
     survivor = canonical(person)
     audit_log(
