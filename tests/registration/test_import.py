@@ -168,3 +168,20 @@ def test_jsonl_row_shapes_and_fields(tmp_path: Path, team: BaseTeam) -> None:
         "import:b4": "municipality_code",
         "import:b5": "confidentiality",
     }
+
+
+def test_import_links_the_survivor_of_a_merge(tmp_path: Path, team: BaseTeam) -> None:
+    from regie.registration.services import core_object_merge
+
+    path = tmp_path / "a.csv"
+    write_csv(path, [row(team, "1", reporter_bsn="111222333"), row(team, "2")])
+    call_command("import", "registrations", str(path), "--no-progress", stdout=StringIO())
+    with_bsn = Person.objects.get(bsn="111222333")
+    other = Person.objects.exclude(pk=with_bsn.pk).get(surname="Visser")
+    core_object_merge(
+        "person", survivor_id=other.pk, merged_id=with_bsn.pk, actor=None, reason="zelfde persoon"
+    )
+    write_csv(path, [row(team, "3", reporter_bsn="111222333")])
+    call_command("import", "registrations", str(path), "--no-progress", stdout=StringIO())
+    reg = Registration.objects.get(source_ref="import:3")
+    assert reg.involvements.get(role="reporter").person_id == other.pk

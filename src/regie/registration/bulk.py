@@ -282,6 +282,19 @@ def _resolve_persons(people: list[PersonIn], retain: dt.date, purpose: str) -> d
         for i, (bsn, identity, _) in enumerate(keyed):
             if i not in result and people[i].existing_id is None and (bsn or identity):
                 result[i] = by_bsn[bsn] if bsn else by_identity[str(identity)]
+    # Links go to the surviving person of a merge, as everywhere else.
+    redirect = dict(
+        Person.objects.filter(pk__in=set(result.values()), merged_into__isnull=False).values_list(
+            "pk", "merged_into_id"
+        )
+    )
+    while redirect:
+        result = {i: redirect.get(pk, pk) for i, pk in result.items()}
+        redirect = dict(
+            Person.objects.filter(
+                pk__in=set(redirect.values()), merged_into__isnull=False
+            ).values_list("pk", "merged_into_id")
+        )
     if anonymous:
         made = Person.objects.bulk_create(
             [Person(**f, purpose=purpose, retain_until=retain) for _, f in anonymous]
