@@ -166,3 +166,21 @@ def test_person_above_clearance_is_refused(
     person.save()
     r = client_for(Role.DESK_OFFICER).get(reverse("registration:person", args=[person.pk]))
     assert r.status_code == 403
+
+
+def test_persons_above_clearance_are_masked_in_a_registration(
+    client_for: Callable[..., Client], registration: Any
+) -> None:
+    person = registration.involvements.filter(person__isnull=False).first().person
+    person.confidentiality = 3
+    person.save()
+    desk = client_for(Role.DESK_OFFICER)
+    page = desk.get(reverse("registration:detail", args=[registration.number])).content.decode()
+    assert "afgeschermd" in page and person.surname not in page
+    data = desk.get(reverse("api-registration", args=[registration.number])).json()
+    reporter = next(i for i in data["involvements"] if i["role"] == "reporter")
+    assert reporter["label"] == "(afgeschermd)" and reporter["object_id"] is None
+    intel = client_for(Role.INTELLIGENCE_OFFICER)  # clearance: secret
+    data = intel.get(reverse("api-registration", args=[registration.number])).json()
+    reporter = next(i for i in data["involvements"] if i["role"] == "reporter")
+    assert reporter["object_id"] == person.pk

@@ -16,7 +16,11 @@ from rest_framework.views import APIView
 
 from regie.audit.models import Action
 from regie.audit.services import audit_log
-from regie.organisation.access import can_view_registration, registrations_visible_to
+from regie.organisation.access import (
+    can_view_registration,
+    clearance_of,
+    registrations_visible_to,
+)
 from regie.organisation.roles import Perm
 from regie.registration import selectors
 from regie.registration.inputs import (
@@ -191,10 +195,16 @@ class InvolvementOut(serializers.Serializer[Any]):
             if getattr(inv, f"{n}_id") is not None
         )
 
-    def get_object_id(self, inv: Involvement) -> int:
-        return int(self._obj(inv).pk)
+    def _hidden(self, inv: Involvement) -> bool:
+        clearance = self.context.get("clearance")
+        return clearance is not None and self._obj(inv).confidentiality > clearance
+
+    def get_object_id(self, inv: Involvement) -> int | None:
+        return None if self._hidden(inv) else int(self._obj(inv).pk)
 
     def get_label(self, inv: Involvement) -> str:
+        if self._hidden(inv):
+            return "(afgeschermd)"
         return str(self._obj(inv))
 
 
@@ -371,4 +381,5 @@ class RegistrationDetail(APIView):
             object_type="registration.registration",
             object_id=registration.pk,
         )
-        return Response(RegistrationOut(registration).data)
+        context = {"clearance": int(clearance_of(request.user))}
+        return Response(RegistrationOut(registration, context=context).data)

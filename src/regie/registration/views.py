@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -7,7 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from regie.audit.models import Action
 from regie.audit.services import audit_log
 from regie.core.access import deny, rule
-from regie.organisation.access import can_see_confidentiality, has_perm
+from regie.organisation.access import can_see_confidentiality, clearance_of, has_perm
 from regie.organisation.roles import Perm
 from regie.registration import selectors
 from regie.registration.forms import RegistrationSearchForm
@@ -59,7 +61,18 @@ def registration_detail(request: HttpRequest, number: str) -> HttpResponse:
         object_type="registration.registration",
         object_id=registration.pk,
     )
-    return render(request, "registration/detail.html", {"r": registration})
+    clearance = int(clearance_of(request.user))
+    involvements = [
+        (inv, _confidentiality(inv) > clearance) for inv in registration.involvements.all()
+    ]
+    return render(
+        request, "registration/detail.html", {"r": registration, "involvements": involvements}
+    )
+
+
+def _confidentiality(inv: Any) -> int:
+    obj = inv.person or inv.organisation or inv.good or inv.location
+    return int(obj.confidentiality) if obj is not None else 0
 
 
 @rule(Perm.VIEW_REGISTRATION)
