@@ -116,14 +116,51 @@ def can_open_team_staff(user: Any, team: BaseTeam) -> bool:
 # --- Maps -------------------------------------------------------------------------------------
 
 
-def _rd_rings(geojson: dict[str, Any]) -> list[tuple[list[float], list[float]]]:
-    geom = geodata.to_rd(geodata.geometry_from_geojson(geojson))
-    polys = list(getattr(geom, "geoms", [geom]))
+def _polygon_rings(geom: Any) -> list[tuple[list[float], list[float]]]:
+    """Exterior rings (xs, ys) of a Polygon or MultiPolygon."""
     rings = []
-    for p in polys:
+    for p in getattr(geom, "geoms", [geom]):
+        if p.geom_type != "Polygon" or p.is_empty:
+            continue
         xs, ys = p.exterior.coords.xy
         rings.append((list(xs), list(ys)))
     return rings
+
+
+def _rd_rings(geojson: dict[str, Any]) -> list[tuple[list[float], list[float]]]:
+    return _polygon_rings(geodata.to_rd(geodata.geometry_from_geojson(geojson)))
+
+
+def _area_trace(
+    xs: list[float], ys: list[float], *, colour: str, name: str, show: bool, hover: str
+) -> go.Scatter:
+    """One filled area of a map, in a legend group per ``name``."""
+    return go.Scatter(
+        x=xs,
+        y=ys,
+        fill="toself",
+        mode="lines",
+        line={"width": 1, "color": "#1a202c"},
+        fillcolor=colour,
+        opacity=0.55,
+        name=name,
+        legendgroup=name,
+        showlegend=show,
+        hovertemplate=hover + "<extra></extra>",
+    )
+
+
+def _map_layout(fig: go.Figure, *, height: int, legend: str) -> dict[str, Any]:
+    """Equal-aspect RD axes without ticks or tiles (works offline); the figure as a dict."""
+    fig.update_layout(
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        height=height,
+        xaxis={"visible": False},
+        yaxis={"visible": False, "scaleanchor": "x", "scaleratio": 1},
+        plot_bgcolor="#f7fafc",
+        legend={"title": {"text": legend}},
+    )
+    return fig.to_plotly_json()
 
 
 def _nl_int(n: int) -> str:
@@ -179,43 +216,15 @@ def team_map(team: BaseTeam) -> dict[str, Any]:
     shown: set[str] = set()
     for w in wijken.order_by("municipality__name", "name"):
         mname = w.municipality.name
+        hover = f"{w.name}<br>{mname}<br>± {_nl_int(w.population)} inwoners"
         for xs, ys in _rd_rings(w.geometry):
             fig.add_trace(
-                go.Scatter(
-                    x=xs,
-                    y=ys,
-                    fill="toself",
-                    mode="lines",
-                    line={"width": 1, "color": "#1a202c"},
-                    fillcolor=colour[mname],
-                    opacity=0.55,
-                    name=mname,
-                    legendgroup=mname,
-                    showlegend=mname not in shown,
-                    hovertemplate=f"{w.name}<br>{mname}<br>± {_nl_int(w.population)} inwoners"
-                    "<extra></extra>",
+                _area_trace(
+                    xs, ys, colour=colour[mname], name=mname, show=mname not in shown, hover=hover
                 )
             )
             shown.add(mname)
-    fig.update_layout(
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        height=460,
-        xaxis={"visible": False},
-        yaxis={"visible": False, "scaleanchor": "x", "scaleratio": 1},
-        plot_bgcolor="#f7fafc",
-        legend={"title": {"text": "Gemeente"}},
-    )
-    return fig.to_plotly_json()
-
-
-def _polygon_rings(geom: Any) -> list[tuple[list[float], list[float]]]:
-    rings = []
-    for p in getattr(geom, "geoms", [geom]):
-        if p.geom_type != "Polygon" or p.is_empty:
-            continue
-        xs, ys = p.exterior.coords.xy
-        rings.append((list(xs), list(ys)))
-    return rings
+    return _map_layout(fig, height=460, legend="Gemeente")
 
 
 def teams_map(teams: QuerySet[BaseTeam], *, colour_by_district: bool) -> dict[str, Any]:
@@ -235,34 +244,16 @@ def teams_map(teams: QuerySet[BaseTeam], *, colour_by_district: bool) -> dict[st
     shown: set[str] = set()
     for t in teams:
         key = t.district.name if colour_by_district else t.name
+        hover = f"{t.name}<br>{t.district.name}<br>± {_nl_int(t.population)} inwoners"
         shape = unary_union(wijken.get(t.pk, [])).buffer(0)
         for xs, ys in _polygon_rings(shape):
             fig.add_trace(
-                go.Scatter(
-                    x=xs,
-                    y=ys,
-                    fill="toself",
-                    mode="lines",
-                    line={"width": 1, "color": "#1a202c"},
-                    fillcolor=colour[key],
-                    opacity=0.55,
-                    name=key,
-                    legendgroup=key,
-                    showlegend=key not in shown,
-                    hovertemplate=f"{t.name}<br>{t.district.name}<br>"
-                    f"± {_nl_int(t.population)} inwoners<extra></extra>",
+                _area_trace(
+                    xs, ys, colour=colour[key], name=key, show=key not in shown, hover=hover
                 )
             )
             shown.add(key)
-    fig.update_layout(
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        height=520,
-        xaxis={"visible": False},
-        yaxis={"visible": False, "scaleanchor": "x", "scaleratio": 1},
-        plot_bgcolor="#f7fafc",
-        legend={"title": {"text": "District" if colour_by_district else "Basisteam"}},
-    )
-    return fig.to_plotly_json()
+    return _map_layout(fig, height=520, legend="District" if colour_by_district else "Basisteam")
 
 
 # --- Point lookup -----------------------------------------------------------------------------

@@ -76,6 +76,7 @@ All matchers are deterministic: equal scores are ordered by id.
 from __future__ import annotations
 
 import datetime as dt
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -216,14 +217,15 @@ class PersonMatcher(Matcher[PersonRecord], Protocol):
     """The swappable person matcher (rule based now, Splink later)."""
 
 
-class _RuleMatcher[R: _Identified]:
+class _RuleMatcher[R: _Identified](ABC):
     """Ranking shared by the rule-based matchers; subclasses implement :meth:`compare`."""
 
     AUTO_LINK: float = AUTO_LINK
     SUGGEST: float = SUGGEST
 
-    def compare(self, query: R, candidate: R) -> Scored:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def compare(self, query: R, candidate: R) -> Scored:
+        """Score ``candidate`` as a match for ``query``, with the reasons."""
 
     def propose(self, query: R, candidates: Sequence[R], *, limit: int = 5) -> list[Match]:
         best: dict[int, Match] = {}

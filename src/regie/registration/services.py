@@ -393,6 +393,34 @@ def _extend_retention(obj: Any, retain_until: dt.date) -> None:
         type(obj).objects.filter(pk=obj.pk).update(retain_until=retain_until)
 
 
+def _use_existing[T: (Person, Organisation, Good, Location)](
+    model: type[T], pk: int, retain_until: dt.date
+) -> T:
+    """An object the user chose: its surviving version, kept at least as long as this use."""
+    obj = canonical(model.objects.get(pk=pk))
+    _extend_retention(obj, retain_until)
+    return obj
+
+
+def _settle[T: (Person, Organisation, Good, Location)](
+    obj: T, created: bool, *, actor: Any, purpose: str, retain_until: dt.date
+) -> T:
+    """After a create-or-find: audit a new object; otherwise take the survivor of any merge
+    and keep it at least as long as this use."""
+    if created:
+        audit_log(
+            actor=actor,
+            action=Action.CREATE,
+            object_type=f"registration.{type(obj).__name__.lower()}",
+            object_id=obj.pk,
+            purpose=purpose,
+        )
+        return obj
+    obj = canonical(obj)
+    _extend_retention(obj, retain_until)
+    return obj
+
+
 def _get_or_create(
     model: Any, lookup: dict[str, Any], defaults: dict[str, Any]
 ) -> tuple[Any, bool]:
@@ -471,23 +499,17 @@ def person_resolve(
     p: PersonIn, *, actor: Any, purpose: str, retain_until: dt.date
 ) -> tuple[Person, float | None]:
     if p.existing_id is not None:
-        person = canonical(Person.objects.get(pk=p.existing_id))
-        _extend_retention(person, retain_until)
-        return person, 1.0
+        return _use_existing(Person, p.existing_id, retain_until), 1.0
     q = _person_query(p)
     if q.bsn:
         existing = Person.objects.filter(bsn=q.bsn).first()
         if existing is not None:
-            person = canonical(existing)
-            _extend_retention(person, retain_until)
-            return person, 1.0
+            return _use_existing(Person, existing.pk, retain_until), 1.0
     candidates = person_candidates(q)
     # Links only when exactly one candidate reaches the auto-link threshold.
     target = PERSON_MATCHER.auto_link_target(q, [person_record(c) for c in candidates])
     if target is not None:
-        person = canonical(next(c for c in candidates if c.pk == target.id))
-        _extend_retention(person, retain_until)
-        return person, target.score
+        return _use_existing(Person, target.id, retain_until), target.score
     fields = {
         "first_names": q.first_names,
         "particle": q.particle,
@@ -508,17 +530,7 @@ def person_resolve(
         person, created = _get_or_create(Person, {"identity_key": key}, fields)
     else:
         person, created = Person.objects.create(**fields), True
-    if created:
-        audit_log(
-            actor=actor,
-            action=Action.CREATE,
-            object_type="registration.person",
-            object_id=person.pk,
-            purpose=purpose,
-        )
-    else:
-        person = canonical(person)
-        _extend_retention(person, retain_until)
+    person = _settle(person, created, actor=actor, purpose=purpose, retain_until=retain_until)
     return person, None if created else 1.0
 
 
@@ -526,9 +538,7 @@ def organisation_resolve(
     o: OrganisationIn, *, actor: Any, purpose: str, retain_until: dt.date
 ) -> tuple[Organisation, float | None]:
     if o.existing_id is not None:
-        org = canonical(Organisation.objects.get(pk=o.existing_id))
-        _extend_retention(org, retain_until)
-        return org, 1.0
+        return _use_existing(Organisation, o.existing_id, retain_until), 1.0
     kvk = (o.kvk_number or "").strip() or None
     fields = {
         "name": o.name.strip(),
@@ -543,27 +553,15 @@ def organisation_resolve(
             name_key=fields["name_key"], kvk_number__isnull=True, merged_into__isnull=True
         ).first()
         org, created = (found, False) if found else (Organisation.objects.create(**fields), True)
-    if created:
-        audit_log(
-            actor=actor,
-            action=Action.CREATE,
-            object_type="registration.organisation",
-            object_id=org.pk,
-            purpose=purpose,
-        )
-        return org, None
-    org = canonical(org)
-    _extend_retention(org, retain_until)
-    return org, 1.0
+    org = _settle(org, created, actor=actor, purpose=purpose, retain_until=retain_until)
+    return org, None if created else 1.0
 
 
 def good_resolve(
     g: GoodIn, *, actor: Any, purpose: str, retain_until: dt.date
 ) -> tuple[Good, float | None]:
     if g.existing_id is not None:
-        good = canonical(Good.objects.get(pk=g.existing_id))
-        _extend_retention(good, retain_until)
-        return good, 1.0
+        return _use_existing(Good, g.existing_id, retain_until), 1.0
     ids = {
         "frame_number": normalise_frame_number(g.frame_number) if g.frame_number else None,
         "plate": normalise_plate(g.plate) if g.plate else None,
@@ -586,18 +584,8 @@ def good_resolve(
             break
     else:
         good, created = Good.objects.create(**fields, **ids), True
-    if created:
-        audit_log(
-            actor=actor,
-            action=Action.CREATE,
-            object_type="registration.good",
-            object_id=good.pk,
-            purpose=purpose,
-        )
-        return good, None
-    good = canonical(good)
-    _extend_retention(good, retain_until)
-    return good, 1.0
+    good = _settle(good, created, actor=actor, purpose=purpose, retain_until=retain_until)
+    return good, None if created else 1.0
 
 
 def location_resolve(
@@ -632,18 +620,7 @@ def location_resolve(
         location, created = _get_or_create(Location, {"address_key": key[:200]}, fields)
     else:
         location, created = Location.objects.create(**fields), True
-    if created:
-        audit_log(
-            actor=actor,
-            action=Action.CREATE,
-            object_type="registration.location",
-            object_id=location.pk,
-            purpose=purpose,
-        )
-        return location
-    location = canonical(location)
-    _extend_retention(location, retain_until)
-    return location
+    return _settle(location, created, actor=actor, purpose=purpose, retain_until=retain_until)
 
 
 # --- Merge and split ---------------------------------------------------------------------------
