@@ -156,10 +156,12 @@ def _after_flush(django_db_blocker: Any) -> Any:
     yield
     from regie.audit.services import set_audit_maintenance
     from regie.registration.reference import load_offence_reference
+    from regie.selection.services import load_national_framework
 
     with django_db_blocker.unblock():
         set_audit_maintenance(False)
         load_offence_reference()
+        load_national_framework()
         load_reference()
 
 

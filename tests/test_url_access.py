@@ -27,6 +27,10 @@ PERSONAL_DATA = {
     "audit:search",
     "audit:export",
     "api-audit",
+    "selection:queue",
+    "selection:case",
+    "api-cases",
+    "api-case",
 }
 METHOD = {"core:logout": "post"}
 
@@ -59,8 +63,19 @@ def test_every_url_declares_an_access_rule() -> None:
 
 def sample_kwargs(team: BaseTeam, staff: Position, registration: Any) -> dict[str, dict[str, Any]]:
     mun = team.neighbourhoods.first().municipality  # type: ignore[union-attr]
+    from regie.selection.models import Case
+    from regie.selection.services import open_cases
+
     person = registration.involvements.filter(person__isnull=False).first().person
+    open_cases([registration.pk])
+    case = {"pk": Case.objects.get(registration=registration).pk}
     return {
+        "selection:case": case,
+        "selection:action": case,
+        "selection:leads": case,
+        "selection:status_code": case,
+        "api-case": case,
+        "api-case-transitions": case,
         "registration:detail": {"number": registration.number},
         "registration:person": {"pk": person.pk},
         "api-registration": {"number": registration.number},

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "regie.audit",
     "regie.organisation",
     "regie.registration",
+    "regie.selection",
     "regie.synth",
 ]
 

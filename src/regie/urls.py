@@ -1,9 +1,12 @@
 from django.urls import include, path
 
+from regie.selection import views as selection_views
+
 api_patterns = [
     path("", include("regie.organisation.api_urls")),
     path("", include("regie.audit.api_urls")),
     path("", include("regie.registration.api_urls")),
+    path("", include("regie.selection.api_urls")),
     path("", include("regie.core.api_urls")),
 ]
 
@@ -13,6 +16,8 @@ urlpatterns = [
     path("audit/", include("regie.audit.urls")),
     path("registraties/", include("regie.registration.urls")),
     path("aangifte-doen/", include("regie.registration.online_urls")),
+    path("zaken/", include("regie.selection.urls")),
+    path("mijn-zaak/", selection_views.victim_status, name="victim_status"),
     path("api/v1/", include(api_patterns)),
 ]
 

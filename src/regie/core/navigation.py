@@ -24,6 +24,7 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem(_("Overzicht"), "core:home", AUTHENTICATED),
     MenuItem(_("Mijn team"), "organisation:my_team", Perm.VIEW_ORGANISATION),
     MenuItem(_("Registraties"), "registration:list", Perm.VIEW_REGISTRATION),
+    MenuItem(_("Zaken"), "selection:queue", Perm.VIEW_CASES),
     MenuItem(_("Organisatie"), "organisation:units", Perm.VIEW_ORGANISATION),
     MenuItem(_("Locatie opzoeken"), "organisation:locate", Perm.LOCATE),
     MenuItem(_("Medewerkers"), "organisation:staff_list", Perm.VIEW_STAFF),

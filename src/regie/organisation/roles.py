@@ -58,6 +58,11 @@ class Perm(StrEnum):
     VIEW_REGISTRATION = "view_registration"
     CREATE_REGISTRATION = "create_registration"
     MERGE_CORE_OBJECTS = "merge_core_objects"
+    VIEW_CASES = "view_cases"
+    DECIDE_CASES = "decide_cases"
+    EDIT_FRAMEWORK = "edit_framework"
+    MANAGE_SOLVABILITY = "manage_solvability"
+    REVIEW_QUALITY = "review_quality"
 
 
 _POLICE = {
@@ -115,6 +120,34 @@ PERMISSION_ROLES: dict[Perm, frozenset[Role]] = {
     # managers, who check identities.
     Perm.MERGE_CORE_OBJECTS: frozenset({Role.INTELLIGENCE_OFFICER, Role.DOSSIER_MANAGER}),
     Perm.EXPORT_AUDIT: frozenset({Role.INTEGRITY_OFFICER, Role.ADMINISTRATOR}),
+    # Cases of the Selectiviteitskader: the roles in the flow, the team chief who steers,
+    # the quality officer who reviews, the analyst who studies the funnel.
+    Perm.VIEW_CASES: frozenset(
+        {
+            Role.CASE_SCREENER,
+            Role.DOSSIER_MANAGER,
+            Role.INVESTIGATOR,
+            Role.TEAM_CHIEF,
+            Role.OM_LIAISON,
+            Role.QUALITY_OFFICER,
+            Role.ANALYST,
+        }
+    ),
+    # Moving a case; which move each role may make is in regie.selection.flow.TRANSITIONS.
+    Perm.DECIDE_CASES: frozenset(
+        {
+            Role.CASE_SCREENER,
+            Role.DOSSIER_MANAGER,
+            Role.INVESTIGATOR,
+            Role.TEAM_CHIEF,
+            Role.OM_LIAISON,
+        }
+    ),
+    # Local priorities and national rules (national rules only at national scope).
+    Perm.EDIT_FRAMEWORK: frozenset({Role.TEAM_CHIEF}),
+    # Refit, inspect and switch off the solvability model.
+    Perm.MANAGE_SOLVABILITY: frozenset({Role.ANALYST, Role.QUALITY_OFFICER}),
+    Perm.REVIEW_QUALITY: frozenset({Role.QUALITY_OFFICER}),
 }
 
 #: The highest confidentiality a role may see unless the position sets another clearance.

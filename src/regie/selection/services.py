@@ -1,0 +1,795 @@
+"""Changes to cases: opening them for new registrations, the framework's advice, every move
+through the flow (one gate: :func:`case_transition`), the framework's rule versions, the
+victim's status code and the solvability model's refits. Everything is audited."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import secrets
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from regie.audit.models import Action as AuditAction
+from regie.audit.services import audit_batch, audit_log
+from regie.organisation.access import base_team_in_scope, position_of, role_of
+from regie.organisation.models import BaseTeam, Position
+from regie.organisation.roles import Role as StaffRole
+from regie.organisation.roles import ScopeLevel as StaffScope
+from regie.registration.models import (
+    Involvement,
+    OffenceCategory,
+    Registration,
+)
+from regie.registration.models import Role as InvRole
+from regie.selection import deadlines, framework, solvability
+from regie.selection.flow import Action, State, TransitionError, check
+from regie.selection.leads import LEAD_NAMES, RECORDED_LEADS, CaseFeatures, offence_group
+from regie.selection.models import (
+    Case,
+    CaseEvent,
+    FrameworkRule,
+    OffenceClass,
+    ScopeLevel,
+    SolvabilityModel,
+)
+
+DATA = Path(__file__).resolve().parent / "data"
+NATIONAL_VALID_FROM = dt.date(2018, 1, 1)
+#: Age below which, or from which, a victim counts as vulnerable.
+VULNERABLE_UNDER, VULNERABLE_FROM = 18, 75
+
+# --------------------------------------------------------------------------- framework data
+
+
+def load_national_framework(
+    path: Path | None = None, *, rule_model: Any = None, category_model: Any = None
+) -> int:
+    """Load the national rules (version 1) from ``data/national_framework.csv`` when they
+    are not there yet. Idempotent; later versions are edits made in the application. (The
+    models are parameters for the data migration.)"""
+    rule_model = rule_model or FrameworkRule
+    category_model = category_model or OffenceCategory
+    with (path or DATA / "national_framework.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    categories = {c.code: c for c in category_model.objects.all()}
+    created = 0
+    for row in rows:
+        code = row["category_code"].strip()
+        category = None if code == "*" else categories.get(code)
+        if code != "*" and category is None:
+            raise ValueError(f"national_framework.csv: unknown category {code!r}")
+        key = rule_key(ScopeLevel.NATIONAL, None, category)
+        _, made = rule_model.objects.get_or_create(
+            key=key,
+            version=1,
+            defaults={
+                "scope_level": ScopeLevel.NATIONAL,
+                "category": category,
+                "offence_class": row["class"].strip(),
+                "always_take_up": row["always_take_up"].strip() == "1",
+                "take_up_at": float(row["take_up_at"]) if row["take_up_at"] else None,
+                "reject_below": float(row["reject_below"]) if row["reject_below"] else None,
+                "damage_threshold": Decimal(row["damage_threshold"])
+                if row["damage_threshold"]
+                else None,
+                "rationale": row["rationale"],
+                "valid_from": NATIONAL_VALID_FROM,
+            },
+        )
+        created += made
+    _rule_cache_clear()
+    _offence_classes.cache_clear()
+    return created
+
+
+def rule_key(level: str, scope: Any, category: OffenceCategory | None) -> str:
+    where = "" if scope is None else str(scope.code)
+    return f"{level}:{where}:{category.code if category else '*'}"
+
+
+_RULES: dict[int | None, list[framework.RuleVersion]] = {}
+_RULES_READ: dict[str, dt.datetime] = {}
+
+
+def _rule_cache_clear() -> None:
+    _RULES.clear()
+    _RULES_READ.clear()
+
+
+def _rule_versions(base_team: BaseTeam | None) -> list[framework.RuleVersion]:
+    """The stored versions that can apply to cases of ``base_team`` (cached per process;
+    cleared on every edit in this process and re-read after 60 s for edits elsewhere)."""
+    now = timezone.now()
+    stamp = _RULES_READ.get("at")
+    if stamp is None or (now - stamp).total_seconds() > 60:
+        _rule_cache_clear()
+        _RULES_READ["at"] = now
+    team_id = base_team.pk if base_team else None
+    if team_id not in _RULES:
+        q = Q(scope_level=ScopeLevel.NATIONAL)
+        if base_team is not None:
+            q |= Q(scope_level=ScopeLevel.UNIT, unit_id=base_team.district.unit_id)
+            q |= Q(scope_level=ScopeLevel.BASE_TEAM, base_team_id=base_team.pk)
+        _RULES[team_id] = [
+            _as_version(r) for r in FrameworkRule.objects.filter(q).select_related("category")
+        ]
+    return _RULES[team_id]
+
+
+def _as_version(r: FrameworkRule) -> framework.RuleVersion:
+    return framework.RuleVersion(
+        id=r.pk,
+        key=r.key,
+        version=r.version,
+        scope_level=r.scope_level,
+        category_code=r.category.code if r.category is not None else None,
+        always_take_up=r.always_take_up,
+        take_up_at=r.take_up_at,
+        reject_below=r.reject_below,
+        damage_threshold=r.damage_threshold,
+        rationale=r.rationale,
+        valid_from=r.valid_from,
+        valid_to=r.valid_to,
+    )
+
+
+@lru_cache(maxsize=1)
+def _offence_classes() -> dict[str, str]:
+    return dict(
+        FrameworkRule.objects.filter(scope_level=ScopeLevel.NATIONAL, category__isnull=False)
+        .exclude(offence_class="")
+        .values_list("category__code", "offence_class")
+    )
+
+
+def offence_class(category_code: str) -> str:
+    return _offence_classes().get(category_code, OffenceClass.OTHER)
+
+
+def framework_rule_save(
+    *,
+    actor: Any,
+    scope_level: str,
+    scope: Any,
+    category: OffenceCategory | None,
+    always_take_up: bool,
+    take_up_at: float | None,
+    reject_below: float | None,
+    damage_threshold: Decimal | None,
+    rationale: str,
+    valid_from: dt.date,
+    valid_to: dt.date | None,
+) -> FrameworkRule:
+    """Add a version of a rule (a new rule starts at version 1). National rules need a
+    national scope; a unit's or base team's local priority needs that place in scope."""
+    errors: dict[str, list[str]] = {}
+    if not rationale.strip():
+        errors["rationale"] = ["Geef een toelichting: waarom deze regel."]
+    if valid_to is not None and valid_to <= valid_from:
+        errors["valid_to"] = ["'Geldig tot' moet na 'geldig vanaf' liggen."]
+    for name, value in (("take_up_at", take_up_at), ("reject_below", reject_below)):
+        if value is not None and not 0.0 <= value <= 1.0:
+            errors[name] = ["Een kans tussen 0 en 1."]
+    if take_up_at is not None and reject_below is not None and reject_below > take_up_at:
+        errors["reject_below"] = ["De afwijsdrempel ligt boven de drempel voor oppakken."]
+    if damage_threshold is not None and damage_threshold < 0:
+        errors["damage_threshold"] = ["Schade kan niet negatief zijn."]
+    if scope_level not in ScopeLevel.values:
+        errors["scope_level"] = [f"Kies uit {', '.join(ScopeLevel.values)}."]
+    elif (scope_level == ScopeLevel.NATIONAL) != (scope is None):
+        errors["scope"] = ["Een landelijke regel heeft geen eenheid of team, een lokale wel."]
+    if errors:
+        raise TransitionError(422, "De regel is niet compleet.", errors)
+    if not _may_edit_rule(actor, scope_level, scope):
+        raise TransitionError(403, "U mag regels op dit niveau niet wijzigen.")
+    key = rule_key(scope_level, scope, category)
+    with transaction.atomic():
+        last = (
+            FrameworkRule.objects.select_for_update()
+            .filter(key=key)
+            .aggregate(v=Max("version"))["v"]
+        )
+        previous = FrameworkRule.objects.filter(key=key, version=last).first() if last else None
+        rule = FrameworkRule.objects.create(
+            key=key,
+            version=(last or 0) + 1,
+            scope_level=scope_level,
+            unit=scope if scope_level == ScopeLevel.UNIT else None,
+            base_team=scope if scope_level == ScopeLevel.BASE_TEAM else None,
+            category=category,
+            offence_class=previous.offence_class if previous else "",
+            always_take_up=always_take_up,
+            take_up_at=take_up_at,
+            reject_below=reject_below,
+            damage_threshold=damage_threshold,
+            rationale=rationale.strip(),
+            valid_from=valid_from,
+            valid_to=valid_to,
+            created_by=actor,
+        )
+        audit_log(
+            actor=actor,
+            action=AuditAction.CREATE if rule.version == 1 else AuditAction.CHANGE,
+            object_type="selection.frameworkrule",
+            object_id=rule.pk,
+            detail={"key": key, "version": rule.version},
+        )
+    _rule_cache_clear()
+    _offence_classes.cache_clear()
+    return rule
+
+
+def _may_edit_rule(actor: Any, scope_level: str, scope: Any) -> bool:
+    position = position_of(actor)
+    if position is None or position.role != StaffRole.TEAM_CHIEF:
+        return False
+    if position.scope_level == StaffScope.NATIONAL:
+        return True
+    if scope_level == ScopeLevel.NATIONAL:
+        return False
+    if scope_level == ScopeLevel.UNIT:
+        return position.scope_level == StaffScope.UNIT and position.unit_id == scope.pk
+    return base_team_in_scope(actor, scope)
+
+
+# --------------------------------------------------------------------------- opening cases
+
+
+def _main_offence(registration: Registration) -> Any:
+    """The heaviest offence (lowest seriousness rank; first registered on a tie)."""
+    offences = sorted(
+        registration.offences.all(), key=lambda o: (o.category.seriousness_rank, o.seq)
+    )
+    return offences[0] if offences else None
+
+
+def _derived_leads(
+    registration: Registration,
+    involvements: list[Involvement],
+    linked: bool,
+    damage_threshold: Decimal,
+) -> dict[str, bool]:
+    roles = {i.role for i in involvements}
+    occurred = registration.occurred_from.date()
+    vulnerable = False
+    for i in involvements:
+        if i.role == InvRole.VICTIM and i.person is not None and i.person.date_of_birth:
+            dob = i.person.date_of_birth
+            age = occurred.year - dob.year - ((occurred.month, occurred.day) < (dob.month, dob.day))
+            vulnerable |= age < VULNERABLE_UNDER or age >= VULNERABLE_FROM
+    traceable = any(
+        i.role == InvRole.STOLEN_GOOD
+        and i.good is not None
+        and any((i.good.frame_number, i.good.plate, i.good.imei, i.good.serial_number))
+        for i in involvements
+    )
+    arrested = registration.kind == "aanhouding" or InvRole.ARRESTED in roles
+    return {
+        "known_suspect": arrested or InvRole.SUSPECT in roles,
+        "caught_in_act": arrested,
+        "witness": InvRole.WITNESS in roles,
+        "traceable_good": traceable,
+        "linked_case": linked,
+        "damage_above_threshold": registration.damage_amount is not None
+        and registration.damage_amount >= damage_threshold,
+        "vulnerable_victim": vulnerable,
+    }
+
+
+def _linked_registrations(registration_ids: Collection[int]) -> set[int]:
+    """Registrations that share a person, organisation or good with another registration."""
+    linked: set[int] = set()
+    for column in ("person_id", "organisation_id", "good_id"):
+        rows = Involvement.objects.filter(
+            registration_id__in=registration_ids, **{f"{column}__isnull": False}
+        ).values_list("registration_id", column)
+        by_object: dict[int, set[int]] = defaultdict(set)
+        for reg_id, obj_id in rows:
+            by_object[obj_id].add(reg_id)
+        shared = Involvement.objects.filter(**{f"{column}__in": list(by_object)}).values_list(
+            column, "registration_id"
+        )
+        seen: dict[int, set[int]] = defaultdict(set)
+        for obj_id, reg_id in shared:
+            seen[obj_id].add(reg_id)
+        for obj_id, regs in seen.items():
+            if len(regs) > 1:
+                linked |= by_object[obj_id]
+    return linked
+
+
+def open_cases(registration_ids: Iterable[int], *, actor: Any = None) -> list[Case]:
+    """Open a case for each registration that has an offence and no case yet, with its
+    derived leads, first advice and screening deadline. Idempotent."""
+    ids = list(registration_ids)
+    regs = list(
+        Registration.objects.filter(pk__in=ids, case__isnull=True)
+        .select_related("base_team__district", "neighbourhood")
+        .prefetch_related("offences__category", "involvements__person", "involvements__good")
+    )
+    if not regs:
+        return []
+    linked = _linked_registrations([r.pk for r in regs])
+    model = active_model()
+    now = timezone.now()
+    cases = []
+    for reg in regs:
+        main = _main_offence(reg)
+        if main is None:
+            continue
+        reported = timezone.localtime(reg.reported_at)
+        rules = framework.effective_rules(
+            _rule_versions(reg.base_team),
+            category_code=main.category.code,
+            day=reported.date(),
+        )
+        leads = _derived_leads(
+            reg, list(reg.involvements.all()), reg.pk in linked, rules.damage_threshold
+        )
+        case = Case(
+            registration=reg,
+            state=State.REGISTERED,
+            state_changed_at=reg.reported_at,
+            base_team=reg.base_team,
+            neighbourhood=reg.neighbourhood,
+            category=main.category,
+            offence_group=offence_group(main.category.code),
+            offence_class=offence_class(main.category.code),
+            reported_at=reg.reported_at,
+            screening_due=deadlines.screening_due(reported),
+            **leads,
+        )
+        _apply_advice(case, framework.advise(features_of(case), rules, model), now)
+        cases.append(case)
+    with transaction.atomic(), audit_batch():
+        Case.objects.bulk_create(cases, batch_size=1000, ignore_conflicts=True)
+        created = list(Case.objects.filter(registration_id__in=[c.registration_id for c in cases]))
+        for case in created:
+            audit_log(
+                actor=actor,
+                action=AuditAction.CREATE,
+                object_type="selection.case",
+                object_id=case.pk,
+                detail={"registration": case.registration_id, "advice": case.advice},
+            )
+    return created
+
+
+def features_of(case: Case) -> CaseFeatures:
+    return CaseFeatures(
+        category_code=case.category.code,
+        high_impact=case.offence_class == OffenceClass.HIGH_IMPACT,
+        undermining=case.offence_class == OffenceClass.UNDERMINING,
+        leads={name: bool(getattr(case, name)) for name in LEAD_NAMES},
+    )
+
+
+def _apply_advice(case: Case, advice: framework.Advice, now: dt.datetime) -> None:
+    case.advice = advice.decision
+    case.advice_score = advice.score
+    case.advice_detail = advice.as_dict()
+    case.advised_at = now
+
+
+def rules_for(case: Case) -> framework.Rules:
+    return framework.effective_rules(
+        _rule_versions(case.base_team),
+        category_code=case.category.code,
+        day=timezone.localtime(case.reported_at).date(),
+    )
+
+
+def advise(case: Case) -> framework.Advice:
+    return framework.advise(features_of(case), rules_for(case), active_model())
+
+
+def record_leads(case: Case, *, actor: Any, leads: Mapping[str, bool]) -> Case:
+    """The screener records the leads the registration does not show (camera footage,
+    forensic traces); the advice is computed again."""
+    unknown = set(leads) - RECORDED_LEADS
+    if unknown:
+        raise TransitionError(
+            422,
+            "Deze indicaties worden uit de registratie afgeleid.",
+            {name: ["Niet handmatig te wijzigen."] for name in sorted(unknown)},
+        )
+    if case.state != State.REGISTERED:
+        raise TransitionError(409, "Indicaties vastleggen kan alleen vóór de eerste screening.")
+    with transaction.atomic():
+        case = Case.objects.select_for_update().select_related("category").get(pk=case.pk)
+        before = {name: getattr(case, name) for name in leads}
+        for name, value in leads.items():
+            setattr(case, name, bool(value))
+        _apply_advice(case, advise(case), timezone.now())
+        case.save()
+        audit_log(
+            actor=actor,
+            action=AuditAction.CHANGE,
+            object_type="selection.case",
+            object_id=case.pk,
+            detail={"leads_before": before, "leads": dict(leads), "advice": case.advice},
+        )
+    return case
+
+
+# --------------------------------------------------------------------------- the one gate
+
+
+def _has_suspect(case: Case) -> bool:
+    return Involvement.objects.filter(
+        registration_id=case.registration_id,
+        role__in=(InvRole.SUSPECT, InvRole.ARRESTED),
+    ).exists()
+
+
+def _investigator(value: Any, case: Case) -> Any:
+    try:
+        position = Position.objects.select_related("user", "base_team__district").get(
+            user_id=int(value)
+        )
+    except (TypeError, ValueError, Position.DoesNotExist):
+        raise TransitionError(
+            422, "Onbekende rechercheur.", {"investigator": ["Kies een rechercheur."]}
+        ) from None
+    if position.role != StaffRole.INVESTIGATOR or not position.user.is_active:
+        raise TransitionError(
+            422, "Geen rechercheur.", {"investigator": ["Deze medewerker is geen rechercheur."]}
+        )
+    if case.base_team is not None and not base_team_in_scope(position.user, case.base_team):
+        raise TransitionError(
+            422,
+            "Rechercheur buiten het team.",
+            {"investigator": ["Deze rechercheur werkt niet voor het team van de zaak."]},
+        )
+    return position.user
+
+
+def case_transition(
+    case_id: int, action: str, *, actor: Any, fields: Mapping[str, Any] | None = None
+) -> Case:
+    """Make one move: check it against the table (role, state, fields, conditions), check
+    the actor's scope, record the event with the advice of that moment, audit it."""
+    from regie.selection.selectors import case_in_scope
+
+    fields = dict(fields or {})
+    with transaction.atomic():
+        case = (
+            Case.objects.select_for_update()
+            .select_related("category", "base_team__district", "registration")
+            .get(pk=case_id)
+        )
+        if not case_in_scope(actor, case):
+            raise TransitionError(403, "Deze zaak valt buiten uw werkgebied.")
+        state = State(case.state)
+        advice = case.advice if state is State.REGISTERED else ""
+        context = {
+            "has_suspect": _has_suspect(case),
+            "summoned": case.om_decision == "summons",
+            "advice": advice or None,
+        }
+        role = role_of(actor)
+        checked = check(state, action, role.value if role else None, fields, context)
+        t = checked.transition
+        cleaned = dict(checked.fields)
+        now = timezone.now()
+        if "investigator" in cleaned:
+            investigator = _investigator(cleaned["investigator"], case)
+            case.assignee = investigator
+            cleaned["investigator"] = investigator.pk
+        if t.action in (Action.TAKE_UP, Action.REJECT):
+            case.screened_at = now
+        if t.target is State.AT_ZSM:
+            case.zsm_due = deadlines.zsm_due(now)
+        if t.action is Action.OM_DECIDE:
+            case.om_decision = cleaned["om_decision"]
+        if t.action is Action.COURT_OUTCOME:
+            case.court_outcome = cleaned["court_outcome"]
+        if t.action is Action.REOPEN and t.target is State.REGISTERED:
+            case.screened_at = None
+            case.screening_due = deadlines.screening_due(timezone.localtime(now))
+            _apply_advice(case, advise(case), now)
+        case.state = t.target
+        case.state_changed_at = now
+        case.save()
+        position = position_of(actor)
+        seq = (case.events.aggregate(m=Max("seq"))["m"] or 0) + 1
+        reason = next((str(v) for k, v in cleaned.items() if k.endswith("_reason")), "")
+        if not reason:
+            reason = str(cleaned.get("settlement") or cleaned.get("om_decision") or "")
+        event = CaseEvent.objects.create(
+            case=case,
+            seq=seq,
+            action=t.action,
+            from_state=state,
+            to_state=t.target,
+            at=now,
+            actor=actor,
+            actor_role=role.value if role else "",
+            actor_team=position.base_team if position else None,
+            fields=cleaned,
+            reason=reason[:24],
+            advice=advice,
+            follows_advice=None
+            if not advice or advice == "assess"
+            else (framework_action(advice) == t.action),
+        )
+        audit_log(
+            actor=actor,
+            action=AuditAction.CHANGE,
+            object_type="selection.case",
+            object_id=case.pk,
+            detail={
+                "event": event.pk,
+                "action": t.action.value,
+                "from": state.value,
+                "to": t.target.value,
+                "reason": reason,
+            },
+        )
+    return case
+
+
+def framework_action(advice: str) -> Action | None:
+    from regie.selection.flow import ADVICE_ACTION
+
+    return ADVICE_ACTION.get(advice)
+
+
+# --------------------------------------------------------------------------- victim status
+
+
+def _code_hash(code: str) -> str:
+    return hashlib.sha256(code.strip().upper().replace("-", "").encode()).hexdigest()
+
+
+def issue_status_code(case: Case, *, actor: Any) -> str:
+    """A new status code for the reporter (replaces any earlier one). 20 characters of
+    Crockford base32 (100 bits): shown once, stored only as a hash."""
+    alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+    raw = "".join(secrets.choice(alphabet) for _ in range(20))
+    code = "-".join(raw[i : i + 5] for i in range(0, 20, 5))
+    Case.objects.filter(pk=case.pk).update(status_code_hash=_code_hash(code))
+    audit_log(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        object_type="selection.case",
+        object_id=case.pk,
+        detail={"status_code": "issued"},
+    )
+    return code
+
+
+def case_for_status_code(code: str) -> Case | None:
+    cleaned = code.strip().upper().replace("-", "").replace(" ", "")
+    if len(cleaned) != 20:
+        return None
+    return (
+        Case.objects.select_related("registration", "category")
+        .filter(status_code_hash=_code_hash(cleaned))
+        .first()
+    )
+
+
+# --------------------------------------------------------------------------- the model
+
+
+_MODEL_CACHE: dict[str, Any] = {}
+
+
+def active_model() -> solvability.SolvabilityModel | None:
+    """The active, enabled model that passed its criteria (None: advise without a score).
+    Re-read at most every 30 s so the off switch takes effect in every worker."""
+    now = timezone.now()
+    stamp = _MODEL_CACHE.get("at")
+    if stamp is not None and (now - stamp).total_seconds() < 30:
+        cached: solvability.SolvabilityModel | None = _MODEL_CACHE.get("model")
+        return cached
+    row = SolvabilityModel.objects.filter(active=True, enabled=True, passed=True).first()
+    model = solvability.SolvabilityModel.from_dict(row.parameters) if row else None
+    _MODEL_CACHE.update(at=now, model=model)
+    return model
+
+
+def model_cache_clear() -> None:
+    _MODEL_CACHE.clear()
+
+
+def training_samples(
+    until: dt.datetime | None = None,
+) -> list[solvability.Sample]:
+    """Cases that were taken into investigation, labelled solved when they reached the
+    solved state. (Selective labels: outcomes exist only for investigated cases.)"""
+    investigated = CaseEvent.objects.filter(action=Action.INVESTIGATE).values("case_id")
+    solved = set(CaseEvent.objects.filter(action=Action.SOLVE).values_list("case_id", flat=True))
+    qs = Case.objects.filter(pk__in=investigated).select_related("category", "neighbourhood")
+    if until is not None:
+        qs = qs.filter(reported_at__lt=until)
+    return [
+        solvability.Sample(
+            features=features_of(c),
+            solved=c.pk in solved,
+            period=timezone.localtime(c.reported_at).date(),
+            neighbourhood=c.neighbourhood.code if c.neighbourhood else "",
+        )
+        for c in qs.iterator(chunk_size=2000)
+    ]
+
+
+def fit_solvability(
+    *,
+    actor: Any,
+    cutoff: dt.date,
+    criteria: solvability.Criteria | None = None,
+    activate: bool = True,
+    samples: list[solvability.Sample] | None = None,
+) -> SolvabilityModel:
+    """Fit on cases reported before ``cutoff``, evaluate on those from ``cutoff`` on (held
+    back), check the criteria and the bias by neighbourhood, write the model card. The new
+    model becomes the active one only when it passed (and ``activate``)."""
+    samples = training_samples() if samples is None else samples
+    train, test = solvability.time_split(samples, cutoff)
+    if not train or not test:
+        raise TransitionError(
+            422,
+            "Te weinig gegevens: er zijn onderzochte zaken nodig vóór én na de peildatum.",
+            {"cutoff": [f"{len(train)} zaken vóór, {len(test)} vanaf {cutoff}."]},
+        )
+    now = timezone.now()
+    model = solvability.fit(train, fitted_at=now)
+    evaluation = solvability.evaluate(model, test)
+    bias = solvability.bias_check(model, test)
+    criteria = criteria or solvability.Criteria()
+    result = solvability.check_criteria(evaluation, bias, criteria)
+    train_period = (min(s.period for s in train), max(s.period for s in train))
+    test_period = (min(s.period for s in test), max(s.period for s in test))
+    card = solvability.model_card(
+        model,
+        evaluation,
+        bias,
+        result,
+        training_period=train_period,
+        test_period=test_period,
+    )
+    with transaction.atomic():
+        row = SolvabilityModel.objects.create(
+            version=model.version,
+            fitted_at=now,
+            fitted_by=actor,
+            parameters=model.to_dict(),
+            evaluation=solvability.evaluation_dict(evaluation, bias),
+            criteria=solvability.criteria_dict(result),
+            passed=result.passed,
+            model_card=card,
+            training_from=train_period[0],
+            training_to=train_period[1],
+            test_from=test_period[0],
+            test_to=test_period[1],
+        )
+        if activate and result.passed:
+            SolvabilityModel.objects.filter(active=True).update(active=False)
+            row.active = True
+            row.save(update_fields=["active"])
+        audit_log(
+            actor=actor,
+            action=AuditAction.CREATE,
+            object_type="selection.solvabilitymodel",
+            object_id=row.pk,
+            detail={"version": row.version, "passed": row.passed, "active": row.active},
+        )
+    model_cache_clear()
+    return row
+
+
+def model_switch(row: SolvabilityModel, *, actor: Any, enabled: bool, reason: str) -> None:
+    """The off switch (and back on). Needs a reason; audited."""
+    if not reason.strip():
+        raise TransitionError(422, "Geef een reden.", {"reason": ["Verplicht."]})
+    SolvabilityModel.objects.filter(pk=row.pk).update(enabled=enabled)
+    audit_log(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        object_type="selection.solvabilitymodel",
+        object_id=row.pk,
+        detail={"enabled": enabled, "reason": reason.strip()},
+    )
+    model_cache_clear()
+
+
+# --------------------------------------------------------------------------- victim's view
+
+VICTIM_TEXT: dict[State, str] = {
+    State.REGISTERED: (
+        "Uw aangifte is ontvangen. Binnen drie werkdagen bekijken wij of er aanknopingspunten "
+        "zijn voor een onderzoek."
+    ),
+    State.REJECTED: (
+        "Uw aangifte is beoordeeld. Er zijn op dit moment onvoldoende aanknopingspunten om een "
+        "onderzoek te starten. Uw aangifte blijft geregistreerd en telt mee. Als er nieuwe "
+        "informatie komt, kan de zaak opnieuw worden bekeken. Heeft u zelf nieuwe informatie, "
+        "neem dan contact op met de politie en noem uw registratienummer."
+    ),
+    State.TAKEN_UP: (
+        "Uw zaak is in behandeling genomen. Er wordt bekeken welke aanpak het beste past."
+    ),
+    State.AT_ZSM: (
+        "Uw zaak is voorgelegd aan het Openbaar Ministerie, dat snel beslist over de afhandeling."
+    ),
+    State.SETTLED_ZSM: "Uw zaak is afgehandeld door het Openbaar Ministerie.",
+    State.TERMINATED_EARLY: (
+        "Het onderzoek naar uw zaak is beëindigd. Uw aangifte blijft geregistreerd. Als er "
+        "nieuwe informatie komt, kan de zaak opnieuw worden bekeken."
+    ),
+    State.UNDER_INVESTIGATION: "Uw zaak is in onderzoek bij de politie.",
+    State.SOLVED: (
+        "Er is een verdachte in beeld. De politie maakt de zaak klaar voor het Openbaar Ministerie."
+    ),
+    State.WITH_OM: (
+        "De zaak is overgedragen aan het Openbaar Ministerie, dat beslist over vervolging."
+    ),
+    State.OM_DECIDED: "Het Openbaar Ministerie heeft een beslissing genomen.",
+    State.COURT_DECIDED: "De rechter heeft uitspraak gedaan.",
+}
+#: Decisions and reasons as the reporter reads them (no codes, nothing about others).
+VICTIM_DECISION: dict[str, str] = {
+    "insufficient_leads": "Er zijn onvoldoende aanknopingspunten voor onderzoek.",
+    "not_police_matter": "Het gaat om een zaak die niet door de politie wordt behandeld.",
+    "no_criminal_offence": "Wat u meldt is geen strafbaar feit.",
+    "duplicate": "Deze melding is al eerder geregistreerd.",
+    "local_priority": "De zaak valt buiten de prioriteiten van de politie in uw gebied.",
+    "suspect_unknown": "De dader kon niet worden gevonden.",
+    "better_intervention": "Er is gekozen voor een andere aanpak dan een strafzaak.",
+    "victim_withdrew": "U heeft uw aangifte ingetrokken.",
+    "capacity": "Andere zaken hadden voorrang.",
+    "om_strafbeschikking": "De verdachte heeft een straf opgelegd gekregen (strafbeschikking).",
+    "conditional_dismissal": "De zaak is voorwaardelijk geseponeerd.",
+    "halt": "De jongere is naar Halt verwezen.",
+    "mediation": "Er is gekozen voor bemiddeling.",
+    "policy_dismissal": "De zaak is geseponeerd.",
+    "summons_fast_track": "De verdachte moet voor de rechter verschijnen (snelrecht).",
+    "summons": "De verdachte moet voor de rechter verschijnen.",
+    "strafbeschikking": "De verdachte heeft een straf opgelegd gekregen (strafbeschikking).",
+    "dismissal": "De zaak is geseponeerd.",
+    "conviction": "De verdachte is veroordeeld.",
+    "acquittal": "De verdachte is vrijgesproken.",
+}
+
+
+def victim_view(case: Case) -> dict[str, Any]:
+    """What the reporter sees: the stage, the decision in plain Dutch, dates, the offences.
+    No names, no reasons beyond the fixed texts, no other involved persons."""
+    state = State(case.state)
+    last = case.events.order_by("-seq").first()
+    decision = ""
+    if last is not None:
+        for key in (
+            "court_outcome",
+            "om_decision",
+            "settlement",
+            "termination_reason",
+            "reject_reason",
+        ):
+            value = last.fields.get(key)
+            if value:
+                decision = VICTIM_DECISION.get(str(value), "")
+                break
+    from regie.selection.flow import STATE_LABELS
+
+    return {
+        "stage": STATE_LABELS[state],
+        "stage_text": VICTIM_TEXT[state],
+        "decision": decision,
+        "number": case.registration.number,
+        "reported_at": case.reported_at,
+        "changed_at": case.state_changed_at,
+        "offences": [o.category.title for o in case.registration.offences.all()],
+    }
