@@ -130,3 +130,34 @@ def test_demo_registrations() -> None:
     # Idempotent.
     again = run_synth(scale="demo", seed=3, only=["registrations"])
     assert again[0].skipped and Registration.objects.filter(source="synth").count() == n
+    # Cases: every registration becomes one, driven through the flow with the source's rates.
+    from regie.selection.flow import State
+    from regie.selection.flow import check as flow_check
+    from regie.selection.models import Case, CaseEvent
+
+    cases = run_synth(scale="demo", seed=3, only=["staff", "cases"])[-1].summary
+    assert Case.objects.count() == cases["cases"] == n
+    rates = cases["rates"]
+    assert 0.40 < rates["vvc_rejected_share"] < 0.60
+    assert 0.02 < rates["terminated_early_share"] < 0.045
+    assert 0.90 < rates["conviction_share"] < 0.96
+    # The stored history replays through the one validator, event by event.
+    sample = Case.objects.filter(state=State.COURT_DECIDED).first()
+    assert sample is not None
+    state = State.REGISTERED
+    for e in CaseEvent.objects.filter(case=sample).order_by("seq"):
+        assert e.from_state == state
+        t = flow_check(
+            state,
+            e.action,
+            e.actor_role,
+            e.fields,
+            {"has_suspect": True, "summoned": True, "advice": e.advice or None},
+        ).transition
+        state = t.target
+    assert state == sample.state
+    # Recent cases are still open; old high-impact cases were all taken up.
+    assert Case.objects.filter(state=State.REGISTERED).exists()
+    taken = ("hic", "undermining")
+    assert not Case.objects.filter(offence_class__in=taken, state=State.REJECTED).exists()
+    assert run_synth(scale="demo", seed=3, only=["cases"])[0].skipped

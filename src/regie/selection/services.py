@@ -20,7 +20,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from regie.audit.models import Action as AuditAction
-from regie.audit.services import audit_batch, audit_log
+from regie.audit.services import audit_log
 from regie.organisation.access import base_team_in_scope, position_of, role_of
 from regie.organisation.models import BaseTeam, Position
 from regie.organisation.roles import Role as StaffRole
@@ -308,17 +308,17 @@ def _linked_registrations(registration_ids: Collection[int]) -> set[int]:
     return linked
 
 
-def open_cases(registration_ids: Iterable[int], *, actor: Any = None) -> list[Case]:
-    """Open a case for each registration that has an offence and no case yet, with its
-    derived leads, first advice and screening deadline. Idempotent."""
-    ids = list(registration_ids)
-    regs = list(
-        Registration.objects.filter(pk__in=ids, case__isnull=True)
+def registrations_without_case(registration_ids: Iterable[int]) -> list[Registration]:
+    return list(
+        Registration.objects.filter(pk__in=list(registration_ids), case__isnull=True)
         .select_related("base_team__district", "neighbourhood")
         .prefetch_related("offences__category", "involvements__person", "involvements__good")
     )
-    if not regs:
-        return []
+
+
+def build_cases(regs: list[Registration]) -> list[Case]:
+    """Unsaved cases for ``regs`` (registrations without an offence get none): the main
+    offence, derived leads, the advice of the rules valid on the report date, the deadline."""
     linked = _linked_registrations([r.pk for r in regs])
     model = active_model()
     now = timezone.now()
@@ -351,17 +351,29 @@ def open_cases(registration_ids: Iterable[int], *, actor: Any = None) -> list[Ca
         )
         _apply_advice(case, framework.advise(features_of(case), rules, model), now)
         cases.append(case)
-    with transaction.atomic(), audit_batch():
+    return cases
+
+
+def open_cases(registration_ids: Iterable[int], *, actor: Any = None) -> list[Case]:
+    """Open a case for each registration that has an offence and no case yet, with its
+    derived leads, first advice and screening deadline. Idempotent (also when two processes
+    open the same case: the unique registration wins once). One audit entry lists them."""
+    cases = build_cases(registrations_without_case(registration_ids))
+    if not cases:
+        return []
+    with transaction.atomic():
         Case.objects.bulk_create(cases, batch_size=1000, ignore_conflicts=True)
         created = list(Case.objects.filter(registration_id__in=[c.registration_id for c in cases]))
-        for case in created:
-            audit_log(
-                actor=actor,
-                action=AuditAction.CREATE,
-                object_type="selection.case",
-                object_id=case.pk,
-                detail={"registration": case.registration_id, "advice": case.advice},
-            )
+        audit_log(
+            actor=actor,
+            action=AuditAction.CREATE,
+            object_type="selection.case",
+            object_id=created[0].pk if len(created) == 1 else "batch",
+            detail={
+                "cases": [c.pk for c in created],
+                "registrations": [c.registration_id for c in created],
+            },
+        )
     return created
 
 

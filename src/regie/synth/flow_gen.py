@@ -200,6 +200,11 @@ class CaseHistory:
 # --------------------------------------------------------------------------- leads
 
 
+#: Categories the national framework always takes up besides high-impact and undermining
+#: crime (see ``selection/data/national_framework.csv``): child sexual abuse material.
+ALWAYS_TAKEN_UP = frozenset({"3.2.1", "3.2.2"})
+
+
 def is_undermining(category_code: str) -> bool:
     """Drug trafficking and weapons (``3.1.*``) and human trafficking (``1.6.3``)."""
     return category_code.startswith(_UNDERMINING_PREFIX) or category_code in (
@@ -345,6 +350,11 @@ class FlowGenerator:
         self.flags: dict[str, tuple[bool, bool]] = {
             row.incident_code: (row.vvc, row.high_impact) for row in rows
         }
+        # A code outside the mix (a secondary offence) takes its category's flags.
+        self.category_flags: dict[str, tuple[bool, bool]] = {}
+        for row in rows:
+            vvc, hic = self.category_flags.get(row.category_code, (False, False))
+            self.category_flags[row.category_code] = (vvc or row.vvc, hic or row.high_impact)
         if now is not None and now.tzinfo is None:
             raise ValueError("FlowGenerator: now must be an aware datetime")
         self.now = datetime.now(UTC) if now is None else now
@@ -352,7 +362,9 @@ class FlowGenerator:
     def simulate(self, entry: RegistrationEntry, *, linked_case: bool = False) -> CaseHistory:
         rng = random.Random(f"{self.seed}:{entry.key}")
         main = entry.offences[0]
-        vvc, high_impact = self.flags.get(main.incident_code, (False, False))
+        vvc, high_impact = self.flags.get(main.incident_code) or self.category_flags.get(
+            main.category_code, (False, False)
+        )
         undermining = is_undermining(main.category_code)
         group = offence_group(main.category_code)
 
@@ -364,7 +376,8 @@ class FlowGenerator:
         p_solve = solve_probability(group, leads)
         solved = rng.random() < p_solve
 
-        plan = self._plan(entry, rng, leads, solved, group, vvc, high_impact or undermining)
+        always = high_impact or undermining or main.category_code in ALWAYS_TAKEN_UP
+        plan = self._plan(entry, rng, leads, solved, group, vvc, always)
         steps = [s for s in plan.steps if s.at <= self.now]
         state = State.REGISTERED
         for step in steps:

@@ -339,13 +339,10 @@ def to_registration_in(entry: Any) -> Any:
     )
 
 
-@register_step("registrations")
-def step_registrations(ctx: SynthContext) -> dict[str, Any]:
-    """A year of registrations from the pure generator
-    (:mod:`regie.synth.registrations_gen`), stored with the bulk writer. Demo: the demo
-    team's district; unit: the scale's units; national: the whole country."""
+def _generator(ctx: SynthContext) -> Any:
+    """The registration generator of this scale and seed (deterministic: the registrations
+    and cases steps each build it and see the same entries)."""
     from regie.organisation.geodata import load_reference as load_geo
-    from regie.registration.bulk import import_batch
     from regie.synth.registrations_gen import (
         GeneratorConfig,
         RegistrationGenerator,
@@ -380,6 +377,19 @@ def step_registrations(ctx: SynthContext) -> dict[str, Any]:
         neighbourhood_codes=wijken,
     )
     generator = RegistrationGenerator(config, muns, hoods)
+    return generator
+
+
+@register_step("registrations")
+def step_registrations(ctx: SynthContext) -> dict[str, Any]:
+    """A year of registrations from the pure generator
+    (:mod:`regie.synth.registrations_gen`), stored with the bulk writer. Demo: the demo
+    team's district; unit: the scale's units; national: the whole country."""
+    from regie.registration.bulk import import_batch
+
+    generator = _generator(ctx)
+    municipalities = generator.config.municipality_codes or frozenset()
+    start, end = generator.config.start, generator.config.end
     created = rejected = 0
     batch: list[tuple[str, Any]] = []
     first_errors: list[str] = []
@@ -406,3 +416,21 @@ def step_registrations(ctx: SynthContext) -> dict[str, Any]:
         "period": [start.isoformat(), end.isoformat()],
         "municipalities": len(municipalities),
     }
+
+
+#: The moment the synthetic case histories are cut off: the morning after the generated
+#: period, so the last days' cases are still open in the queues.
+def flow_now(scale: str) -> dt.datetime:
+    from zoneinfo import ZoneInfo
+
+    end = SCALE_PERIOD[scale][1] + dt.timedelta(days=1)
+    return dt.datetime(end.year, end.month, end.day, 9, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+
+
+@register_step("cases")
+def step_cases(ctx: SynthContext) -> dict[str, Any]:
+    """Every synthetic registration becomes a case and goes through the Selectiviteitskader
+    flow (:mod:`regie.synth.cases`); histories stop at :func:`flow_now`."""
+    from regie.synth import cases
+
+    return cases.run(iter(_generator(ctx)), seed=ctx.seed, now=flow_now(ctx.scale.name))
