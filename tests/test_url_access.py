@@ -29,6 +29,7 @@ PERSONAL_DATA = {
     "api-audit",
     "selection:queue",
     "selection:case",
+    "selection:quality",
     "api-cases",
     "api-case",
 }

@@ -99,7 +99,9 @@ def case_detail(user: Any, pk: int) -> Case | None:
     return (
         cases_visible_to(user)
         .select_related("registration", "category", "base_team", "assignee", "neighbourhood")
-        .prefetch_related("events__actor", "registration__offences__incident_code")
+        .prefetch_related(
+            "events__actor", "events__reviews__reviewer", "registration__offences__incident_code"
+        )
         .filter(pk=pk)
         .first()
     )

@@ -616,20 +616,35 @@ def model_cache_clear() -> None:
     _MODEL_CACHE.clear()
 
 
-def training_samples(
-    until: dt.datetime | None = None,
-) -> list[solvability.Sample]:
-    """Cases that were taken into investigation, labelled solved when they reached the
-    solved state. (Selective labels: outcomes exist only for investigated cases.)"""
-    investigated = CaseEvent.objects.filter(action=Action.INVESTIGATE).values("case_id")
-    solved = set(CaseEvent.objects.filter(action=Action.SOLVE).values_list("case_id", flat=True))
-    qs = Case.objects.filter(pk__in=investigated).select_related("category", "neighbourhood")
-    if until is not None:
-        qs = qs.filter(reported_at__lt=until)
+#: The outcome the model predicts: solved within this many days of being taken into
+#: investigation. Cases investigated less than this long before the latest data point are
+#: left out (their outcome is not known yet).
+OUTCOME_WINDOW = dt.timedelta(days=90)
+
+
+def training_samples(as_of: dt.datetime | None = None) -> list[solvability.Sample]:
+    """Cases that were taken into investigation at least :data:`OUTCOME_WINDOW` before
+    ``as_of`` (default: the latest recorded move), labelled solved when a suspect was found
+    within that window. Selective labels: outcomes exist only for investigated cases."""
+    if as_of is None:
+        as_of = CaseEvent.objects.aggregate(m=Max("at"))["m"]
+        if as_of is None:
+            return []
+    started = dict(
+        CaseEvent.objects.filter(action=Action.INVESTIGATE, at__lte=as_of - OUTCOME_WINDOW)
+        .order_by("case_id", "-at")
+        .values_list("case_id", "at")
+    )
+    solved_at = dict(
+        CaseEvent.objects.filter(action=Action.SOLVE, case_id__in=list(started))
+        .order_by("case_id", "-at")
+        .values_list("case_id", "at")
+    )
+    qs = Case.objects.filter(pk__in=list(started)).select_related("category", "neighbourhood")
     return [
         solvability.Sample(
             features=features_of(c),
-            solved=c.pk in solved,
+            solved=c.pk in solved_at and solved_at[c.pk] - started[c.pk] <= OUTCOME_WINDOW,
             period=timezone.localtime(c.reported_at).date(),
             neighbourhood=c.neighbourhood.code if c.neighbourhood else "",
         )
@@ -637,10 +652,18 @@ def training_samples(
     ]
 
 
+def default_cutoff(samples: list[solvability.Sample], held_back: float = 0.3) -> dt.date:
+    """The date from which about ``held_back`` of the samples (the latest) are held back."""
+    if not samples:
+        raise TransitionError(422, "Er zijn nog geen onderzochte zaken met een bekende uitkomst.")
+    periods = sorted(s.period for s in samples)
+    return periods[min(len(periods) - 1, int(len(periods) * (1 - held_back)))]
+
+
 def fit_solvability(
     *,
     actor: Any,
-    cutoff: dt.date,
+    cutoff: dt.date | None = None,
     criteria: solvability.Criteria | None = None,
     activate: bool = True,
     samples: list[solvability.Sample] | None = None,
@@ -649,6 +672,7 @@ def fit_solvability(
     back), check the criteria and the bias by neighbourhood, write the model card. The new
     model becomes the active one only when it passed (and ``activate``)."""
     samples = training_samples() if samples is None else samples
+    cutoff = cutoff or default_cutoff(samples)
     train, test = solvability.time_split(samples, cutoff)
     if not train or not test:
         raise TransitionError(
@@ -699,7 +723,24 @@ def fit_solvability(
             detail={"version": row.version, "passed": row.passed, "active": row.active},
         )
     model_cache_clear()
+    readvise_open_cases()
     return row
+
+
+def readvise_open_cases() -> int:
+    """Cases waiting for first screening get the advice of the current rules and model."""
+    model = active_model()
+    now = timezone.now()
+    changed = []
+    for case in Case.objects.filter(state=State.REGISTERED).select_related(
+        "category", "base_team__district"
+    ):
+        _apply_advice(case, framework.advise(features_of(case), rules_for(case), model), now)
+        changed.append(case)
+    Case.objects.bulk_update(
+        changed, ["advice", "advice_score", "advice_detail", "advised_at"], batch_size=500
+    )
+    return len(changed)
 
 
 def model_switch(row: SolvabilityModel, *, actor: Any, enabled: bool, reason: str) -> None:
@@ -715,6 +756,7 @@ def model_switch(row: SolvabilityModel, *, actor: Any, enabled: bool, reason: st
         detail={"enabled": enabled, "reason": reason.strip()},
     )
     model_cache_clear()
+    readvise_open_cases()
 
 
 # --------------------------------------------------------------------------- victim's view

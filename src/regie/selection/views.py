@@ -38,6 +38,7 @@ from regie.selection.forms import (
 )
 from regie.selection.leads import LEADS, RECORDED_LEADS
 from regie.selection.models import Case
+from regie.selection.steering import feedback_for
 
 QUEUES = {
     "screening": (gettext_lazy("Eerste screening"), selectors.screening_queue),
@@ -85,6 +86,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "rows": [(c, selectors.overdue(c)) for c in cases],
             "can_bulk": can_bulk,
             "bulk_form": BulkForm(case_ids=[c.pk for c in cases]) if can_bulk else None,
+            "feedback": feedback_for(request.user),
         },
     )
 

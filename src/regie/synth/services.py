@@ -434,3 +434,21 @@ def step_cases(ctx: SynthContext) -> dict[str, Any]:
     from regie.synth import cases
 
     return cases.run(iter(_generator(ctx)), seed=ctx.seed, now=flow_now(ctx.scale.name))
+
+
+@register_step("solvability")
+def step_solvability(ctx: SynthContext) -> dict[str, Any]:
+    """Fit the solvability model on the synthetic cases (the latest ~30 % of investigated
+    cases with a known outcome held back); it advises only if it meets its criteria."""
+    from regie.selection.services import fit_solvability
+
+    row = fit_solvability(actor=None)
+    overall = row.evaluation.get("overall", {})
+    return {
+        "model": row.version,
+        "passed": row.passed,
+        "active": row.active,
+        "auc": overall.get("auc"),
+        "ece": overall.get("ece"),
+        "held_back": [row.test_from.isoformat(), row.test_to.isoformat()],
+    }
