@@ -77,8 +77,14 @@ reg, _ = registration_create(RegistrationIn(kind="aangifte", channel="desk",
     involvements=(InvolvementIn("reporter", person=PersonIn("Jan", "Berg", "van der",
         dt.date(1980, 5, 4))),)), actor=None, source="desk")
 person = reg.involvements.get().person
+screener = staff_create(username="e2e-screener", first_name="Sanne", last_name="Screener",
+    role=Role.CASE_SCREENER, scope=team, password={PASSWORD!r})
+screener_device = TOTPDevice.objects.create(user=screener.user, name="phone", confirmed=True)
+from regie.selection.services import open_cases
+open_cases([reg.pk])
 print("E2E:" + json.dumps({{"key": device.key, "code": team.code, "name": team.name,
-    "desk_key": desk_device.key, "person": person.pk, "x": pt.x, "y": pt.y}}))
+    "desk_key": desk_device.key, "person": person.pk, "x": pt.x, "y": pt.y,
+    "screener_key": screener_device.key, "registration": reg.number}}))
 """
 
 
@@ -92,6 +98,8 @@ class Server:
     person_id: int
     x: float
     y: float
+    screener_totp_key: str
+    registration: str
 
 
 def _regie(env: dict[str, str], *args: str, timeout: int = 120) -> str:
@@ -188,6 +196,8 @@ def server(request: pytest.FixtureRequest) -> Iterator[Server]:
             person_id=info["person"],
             x=info["x"],
             y=info["y"],
+            screener_totp_key=info["screener_key"],
+            registration=info["registration"],
         )
     finally:
         if proc is not None:
@@ -395,3 +405,71 @@ def test_desk_registers_an_aangifte_with_two_offences_and_a_matched_person(
     page.screenshot(path=str(ARTIFACTS / "e2e-desk-registered.png"), full_page=True)
     assert page.errors == [], f"browser console errors: {page.errors}"
     assert _external(page.requested) == []
+
+
+def test_screener_overrides_the_advice_and_the_victim_sees_the_new_stage(
+    page: Any, browser: Any, server: Server
+) -> None:
+    from playwright.sync_api import expect
+
+    bad: list[str] = []
+    page.on("response", lambda r: bad.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    page.goto("/inloggen/")
+    page.get_by_label("Gebruikersnaam").fill("e2e-screener")
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_label("Code uit de authenticator-app").fill(_fresh_token(server.screener_totp_key))
+    page.get_by_role("button", name="Inloggen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welkom, Sanne Screener")
+
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Zaken").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Zaken: Eerste screening")
+    row = page.locator("table.queue tbody tr", has_text=server.registration)
+    expect(row).to_contain_text("Afwijzen")  # the advice, in the queue already
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "e2e-screening-queue.png"), full_page=True)
+    row.get_by_role("link", name=server.registration).click()
+
+    advice = page.get_by_test_id("advice")
+    expect(advice).to_contain_text("Afwijzen")
+    expect(advice).to_contain_text("Geen opsporingsindicaties")
+    take_up = page.locator("form.action-form[data-action=take_up]")
+    # Against the advice without a reason: refused, with the reason asked for.
+    take_up.get_by_role("button", name="Oppakken").click()
+    expect(page.get_by_test_id("error")).to_be_visible()
+    expect(page.locator("form.action-form[data-action=take_up]")).to_contain_text(
+        "U wijkt af van het advies"
+    )
+    expect(page.get_by_test_id("state")).to_contain_text("Geregistreerd")
+    take_up = page.locator("form.action-form[data-action=take_up]")
+    take_up.get_by_label("Reden om af te wijken van het advies").fill(
+        "Aangever noemt camerabeelden van de fietsenstalling"
+    )
+    take_up.get_by_role("button", name="Oppakken").click()
+    expect(page.get_by_test_id("state")).to_contain_text("In behandeling genomen")
+    history = page.get_by_role("table").filter(has_text="Advies gevolgd")
+    expect(history).to_contain_text("camerabeelden van de fietsenstalling")
+    expect(history).to_contain_text("nee")
+    page.screenshot(path=str(ARTIFACTS / "e2e-case-screened.png"), full_page=True)
+
+    page.get_by_role("button", name="Statuscode voor de aangever maken").click()
+    code = page.get_by_test_id("status-code").inner_text().strip()
+    assert re.fullmatch(r"[0-9A-Z]{5}(-[0-9A-Z]{5}){3}", code), code
+    # The only failed response is the deliberate refusal without a reason.
+    assert len(bad) == 1 and bad[0].startswith("422 ") and bad[0].endswith("/actie/"), bad
+
+    # The reporter, not signed in, in a browser of their own.
+    victim = browser.new_context(base_url=server.url, locale="nl-NL")
+    vpage = victim.new_page()
+    vrequests: list[str] = []
+    vpage.on("request", lambda req: vrequests.append(req.url))
+    vpage.goto("/mijn-zaak/")
+    vpage.get_by_label("Statuscode").fill(code)
+    vpage.get_by_role("button", name="Bekijken").click()
+    expect(vpage.get_by_test_id("stage")).to_contain_text("In behandeling genomen")
+    body = vpage.locator("main").inner_text()
+    assert "Berg" not in body and "Sanne" not in body and "camerabeelden" not in body
+    assert not any(code in u for u in vrequests), "the code must never be in a URL"
+    vpage.screenshot(path=str(ARTIFACTS / "e2e-victim-status.png"), full_page=True)
+    victim.close()
+    assert _external(page.requested) == [] and _external(vrequests) == []
+    assert all("status of 422" in e for e in page.errors), page.errors

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from regie.organisation.models import BaseTeam, Neighbourhood, Unit
 from regie.registration.models import OffenceCategory, Registration
-from regie.selection.flow import Action, State
+from regie.selection.flow import ACTION_LABELS, STATE_LABELS, Action, State
 from regie.selection.leads import OFFENCE_GROUPS
 
 
@@ -34,7 +34,7 @@ class Case(models.Model):
     state = models.CharField(
         _("status"),
         max_length=20,
-        choices=[(s.value, s.value) for s in State],
+        choices=[(s.value, STATE_LABELS[s]) for s in State],
         default=State.REGISTERED.value,
         db_index=True,
     )
@@ -104,9 +104,11 @@ class CaseEvent(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
     seq = models.PositiveIntegerField()
-    action = models.CharField(max_length=16, choices=[(a.value, a.value) for a in Action])
-    from_state = models.CharField(max_length=20)
-    to_state = models.CharField(max_length=20)
+    action = models.CharField(max_length=16, choices=[(a.value, ACTION_LABELS[a]) for a in Action])
+    from_state = models.CharField(
+        max_length=20, choices=[(s.value, STATE_LABELS[s]) for s in State]
+    )
+    to_state = models.CharField(max_length=20, choices=[(s.value, STATE_LABELS[s]) for s in State])
     at = models.DateTimeField(db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -133,16 +134,7 @@ def _render_case(
         (name, label, bool(getattr(case, name)), name in RECORDED_LEADS)
         for name, label in LEADS.items()
     ]
-    events = [
-        (
-            e,
-            {
-                FIELD_LABELS.get(k, k): CHOICE_FIELDS.get(k, {}).get(str(v), v)
-                for k, v in e.fields.items()
-            },
-        )
-        for e in case.events.all()
-    ]
+    events = [(e, _event_fields(e)) for e in case.events.all()]
     return render(
         request,
         "selection/case.html",
@@ -165,6 +157,21 @@ def _render_case(
         },
         status=status,
     )
+
+
+def _event_fields(event: Any) -> dict[str, Any]:
+    """The fields of a move as a reader wants them: Dutch labels, names instead of ids."""
+    try:
+        event.actor_role_label = StaffRole(event.actor_role).label
+    except ValueError:
+        event.actor_role_label = event.actor_role
+    shown: dict[str, Any] = {}
+    for key, value in event.fields.items():
+        if key == "investigator":
+            user = get_user_model().objects.filter(pk=value).first()
+            value = user.get_full_name() if user else value
+        shown[str(FIELD_LABELS.get(key, key))] = CHOICE_FIELDS.get(key, {}).get(str(value), value)
+    return shown
 
 
 @rule(Perm.VIEW_CASES)
@@ -312,5 +319,6 @@ def victim_status(request: HttpRequest) -> HttpResponse:
         )
         context.update(services.victim_view(case))
     response = render(request, "selection/victim_status.html", context, status=status)
-    response["Referrer-Policy"] = "no-referrer"
+    # No referrer to other sites; same-origin keeps the Origin header the CSRF check needs.
+    response["Referrer-Policy"] = "same-origin"
     return response
