@@ -118,3 +118,22 @@ def overdue(case: Case) -> bool:
 
 def team_filter(user: Any) -> Q | None:
     return base_team_filter(user)
+
+
+def caseload(user: Any) -> list[dict[str, Any]]:
+    """Open investigations per investigator within the user's scope, heaviest first."""
+    qs = (
+        cases_visible_to(user)
+        .filter(state__in=(State.UNDER_INVESTIGATION, State.SOLVED), assignee__isnull=False)
+        .values("assignee__first_name", "assignee__last_name", "base_team__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "assignee__last_name")
+    )
+    return [
+        {
+            "name": f"{row['assignee__first_name']} {row['assignee__last_name']}".strip(),
+            "team": row["base_team__name"] or "—",
+            "open": row["n"],
+        }
+        for row in qs
+    ]

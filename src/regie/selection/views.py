@@ -88,6 +88,9 @@ def queue(request: HttpRequest) -> HttpResponse:
             "can_bulk": can_bulk,
             "bulk_form": BulkForm(case_ids=[c.pk for c in cases]) if can_bulk else None,
             "feedback": feedback_for(request.user),
+            "caseload": selectors.caseload(request.user)
+            if name in ("dossier", "investigation")
+            else [],
         },
     )
 
