@@ -2,7 +2,8 @@
 
 Environment variables:
 
-* ``DATABASE_URL``: default ``sqlite:///<project>/var/regie.sqlite3`` (WAL mode);
+* ``DATABASE_URL``: default ``sqlite:///<project>/var/regie.sqlite3`` (WAL mode); PostgreSQL
+  gets a connection pool per process (``?pool=false`` switches it off);
   ``postgres://user@host:5432/name`` switches to PostgreSQL.
 * ``SECRET_KEY``: required unless ``DEBUG`` or ``REGIE_DEMO`` is on; in demo/debug mode a key
   is generated once and kept in ``var/secret_key``.
@@ -143,6 +144,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {
         "NAME": str(Path(tempfile.gettempdir()) / f"regie-test-{os.getpid()}.sqlite3")
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not TESTING:
+    # A connection pool per process (psycopg_pool): a new PostgreSQL backend per request
+    # costs more CPU than the request itself. ``?pool=false`` in DATABASE_URL switches it off.
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    if str(options.get("pool", "true")).lower() in ("false", "0", "no"):
+        options.pop("pool", None)
+    else:
+        options["pool"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -----------------------------------------------------------------------------------

@@ -411,3 +411,40 @@ def test_organisation_kvk_and_name() -> None:
         == 0.9
     )
     assert ORGANISATIONS.propose(OrganisationRecord(None, "Bakkerij Pietersen"), [known]) == []
+
+
+_names = st.sampled_from(["Jan", "J.", "Johannes", "Kees", "Berg", "van der Berg", "Bergen", ""])
+_dates = st.sampled_from(
+    [DOB, dt.date(1980, 4, 5), dt.date(1980, 5, 14), dt.date(1980, 1, 1), None]
+)
+_bsns = st.sampled_from([None, "111222333", "123456782", "bad"])
+
+
+@given(
+    st.builds(
+        person,
+        id=st.just(1),
+        first_names=_names,
+        particle=st.sampled_from(["", "van der", "v.d."]),
+        surname=_names,
+        date_of_birth=_dates,
+        bsn=_bsns,
+        nationality=st.sampled_from(["", "NL", "BE"]),
+    ),
+    st.builds(
+        person,
+        id=st.just(2),
+        first_names=_names,
+        particle=st.sampled_from(["", "van der", "v.d."]),
+        surname=_names,
+        date_of_birth=_dates,
+        bsn=_bsns,
+        nationality=st.sampled_from(["", "NL", "BE"]),
+    ),
+)
+def test_auto_link_needs_the_same_bsn_or_date_of_birth(
+    query: PersonRecord, candidate: PersonRecord
+) -> None:
+    """The database fetches only these candidates for an automatic link."""
+    if MATCHER.compare(query, candidate).score >= AUTO_LINK:
+        assert MATCHER.may_auto_link(query, candidate)

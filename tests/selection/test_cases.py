@@ -126,9 +126,7 @@ def test_the_whole_road_to_a_conviction(
     from regie.selection.selectors import caseload
 
     load = caseload(manager.user)
-    assert [(row["name"], row["open"]) for row in load] == [
-        (investigator.user.get_full_name(), 1)
-    ]
+    assert [(row["name"], row["open"]) for row in load] == [(investigator.user.get_full_name(), 1)]
     services.case_transition(case.pk, "solve", actor=investigator.user)
     services.case_transition(case.pk, "to_om", actor=investigator.user)
     services.case_transition(case.pk, "om_decide", actor=om.user, fields={"om_decision": "summons"})

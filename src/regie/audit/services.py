@@ -11,7 +11,6 @@ from typing import Any
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection, transaction
-from django.db.models import F
 
 from regie.audit.chain import GENESIS, VerifyResult, entry_hash, verify_chain
 from regie.audit.models import Action, AuditChainHead, AuditEntry, Outcome, Purpose
@@ -133,12 +132,21 @@ def audit_batch() -> Iterator[None]:
 
 def _append(items: list[dict[str, Any]]) -> list[AuditEntry]:
     """Append entries under the chain-head lock, consecutive and chained."""
-    with transaction.atomic():
-        # The UPDATE takes the row lock (PostgreSQL) / write lock (SQLite) before we read.
-        AuditChainHead.objects.filter(pk=1).update(seq=F("seq") + len(items))
-        head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
-        if head is None:
+    # Inside a unit of work no savepoint of its own: a failing append fails the work.
+    with transaction.atomic(savepoint=False):
+        # The UPDATE takes the row lock (PostgreSQL) / write lock (SQLite) and reads the head
+        # in the same statement.
+        table = connection.ops.quote_name(AuditChainHead._meta.db_table)
+        with connection.cursor() as cur:
+            cur.execute(
+                f"UPDATE {table} SET seq = seq + %s WHERE id = 1 RETURNING seq, hash",  # noqa: S608
+                [len(items)],
+            )
+            row = cur.fetchone()
+        if row is None:
             head = AuditChainHead.objects.create(pk=1, seq=len(items), hash=GENESIS)
+        else:
+            head = AuditChainHead(pk=1, seq=row[0], hash=row[1])
         prev = head.hash  # still the previous entry's hash: only seq was bumped
         now = dt.datetime.now(tz=dt.UTC)
         entries = []

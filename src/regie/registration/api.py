@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from typing import Any
 
 from django.db.models import Prefetch
@@ -21,6 +22,7 @@ from regie.organisation.access import (
     clearance_of,
     registrations_visible_to,
 )
+from regie.organisation.models import BaseTeam
 from regie.organisation.roles import Perm
 from regie.registration import selectors
 from regie.registration.inputs import (
@@ -132,38 +134,59 @@ class RegistrationInS(serializers.Serializer[Any]):
     address = AddressInS(required=False, allow_null=True, default=None)
     confidentiality = serializers.IntegerField(min_value=0, max_value=3, default=1)
 
-    def to_input(self) -> RegistrationIn:
-        d = self.validated_data
 
-        def person(p: dict[str, Any] | None) -> PersonIn | None:
-            return PersonIn(**p) if p else None
+def _to_input(d: dict[str, Any]) -> RegistrationIn:
+    """The validated data of :class:`RegistrationInS` as the intake dataclass."""
+    return RegistrationIn(
+        kind=d["kind"],
+        occurred_from=d["occurred_from"],
+        occurred_to=d["occurred_to"],
+        reported_at=d["reported_at"],
+        channel=d["channel"],
+        offences=tuple(OffenceIn(**o) for o in d["offences"]),
+        involvements=tuple(
+            InvolvementIn(
+                role=i["role"],
+                person=PersonIn(**i["person"]) if i.get("person") else None,
+                organisation=OrganisationIn(**i["organisation"]) if i.get("organisation") else None,
+                good=GoodIn(**i["good"]) if i.get("good") else None,
+            )
+            for i in d["involvements"]
+        ),
+        narrative=d["narrative"],
+        modus_operandi=d["modus_operandi"],
+        damage_amount=d["damage_amount"],
+        x=d["x"],
+        y=d["y"],
+        address=AddressIn(**d["address"]) if d.get("address") else None,
+        confidentiality=d["confidentiality"],
+    )
 
-        return RegistrationIn(
-            kind=d["kind"],
-            occurred_from=d["occurred_from"],
-            occurred_to=d["occurred_to"],
-            reported_at=d["reported_at"],
-            channel=d["channel"],
-            offences=tuple(OffenceIn(**o) for o in d["offences"]),
-            involvements=tuple(
-                InvolvementIn(
-                    role=i["role"],
-                    person=person(i.get("person")),
-                    organisation=OrganisationIn(**i["organisation"])
-                    if i.get("organisation")
-                    else None,
-                    good=GoodIn(**i["good"]) if i.get("good") else None,
-                )
-                for i in d["involvements"]
-            ),
-            narrative=d["narrative"],
-            modus_operandi=d["modus_operandi"],
-            damage_amount=d["damage_amount"],
-            x=d["x"],
-            y=d["y"],
-            address=AddressIn(**d["address"]) if d.get("address") else None,
-            confidentiality=d["confidentiality"],
-        )
+
+_input_lock = threading.Lock()
+_input: list[RegistrationInS] = []
+
+
+def _bind_all(field: serializers.Field[Any, Any, Any, Any]) -> None:
+    if isinstance(field, serializers.ListSerializer):
+        _bind_all(field.child)  # type: ignore[arg-type]
+    elif isinstance(field, serializers.Serializer):
+        for child in field.fields.values():
+            _bind_all(child)
+
+
+def input_serializer() -> RegistrationInS:
+    """The request serializer, built once per process. Validating is stateless
+    (``run_validation`` returns the data or raises the same ``ValidationError`` as
+    ``is_valid``), while building DRF's nested field tree (deep copies of every declared
+    field) for each request cost more than the validation itself."""
+    if not _input:
+        with _input_lock:
+            if not _input:
+                serializer = RegistrationInS()
+                _bind_all(serializer)
+                _input.append(serializer)
+    return _input[0]
 
 
 # --- Output ------------------------------------------------------------------------------------
@@ -240,10 +263,27 @@ class RegistrationCreatedOut(serializers.Serializer[Any]):
     offences = serializers.SerializerMethodField()
 
     def get_base_team(self, reg: Registration) -> str | None:
-        return reg.base_team.code if reg.base_team is not None else None
+        return None if reg.base_team_id is None else team_code(reg.base_team_id)
 
     def get_offences(self, reg: Registration) -> list[str]:
+        known = self.context.get("offences")
+        if known is not None:
+            return list(known)
         return list(reg.offences.order_by("seq").values_list("incident_code__code", flat=True))
+
+
+_team_codes: dict[int, str] = {}
+
+
+def team_code(pk: int) -> str | None:
+    """The code of a base team, remembered per process: a team keeps its code (a structure
+    import updates teams by code and gives new teams new ids)."""
+    code = _team_codes.get(pk)
+    if code is None:
+        code = BaseTeam.objects.filter(pk=pk).values_list("code", flat=True).first()
+        if code is not None:
+            _team_codes[pk] = code
+    return code
 
 
 class RegistrationSummaryOut(serializers.Serializer[Any]):
@@ -336,8 +376,7 @@ class RegistrationCollection(APIView):
             raise serializers.ValidationError(
                 {"Idempotency-Key": ["Gebruik 1 tot 64 leesbare tekens."]}
             )
-        data = RegistrationInS(data=request.data)
-        data.is_valid(raise_exception=True)
+        reg = _to_input(input_serializer().run_validation(request.data))
         # Keys are per client: another client's key can never replay or block this one.
         scoped = (
             f"api:{request.user.pk}:{hashlib.sha256(key.encode()).hexdigest()[:40]}"
@@ -346,13 +385,15 @@ class RegistrationCollection(APIView):
         )
         try:
             registration, created = registration_create(
-                data.to_input(), actor=request.user, source="api", idempotency_key=scoped
+                reg, actor=request.user, source="api", idempotency_key=scoped
             )
         except RegistrationInvalid as exc:
             raise serializers.ValidationError(exc.errors) from exc
         except IdempotencyConflict as exc:
             raise Conflict(str(exc)) from exc
-        body = RegistrationCreatedOut(registration).data
+        # A new registration's offences are the request's, in order; a replay reads them.
+        offences = [o.incident_code for o in reg.offences] if created else None
+        body = RegistrationCreatedOut(registration, context={"offences": offences}).data
         response = Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
         if not created:
             response["Idempotent-Replayed"] = "true"

@@ -1,20 +1,27 @@
 """Bulk registration writer: legacy imports and the synthetic country.
 
 Thousands of registrations per second instead of one at a time: rows are validated with the
-same rules as every other intake path, placed with the vectorised point lookup, core objects
-are resolved in sets on their **exact** keys (BSN, name + first name + date of birth, frame
-number / plate / IMEI, KvK, postcode + house number) and everything is inserted with
-``bulk_create`` in one transaction per batch. Fuzzy matching is for the desk, where a person
-confirms a suggestion; near-duplicates left by an import are the work of entity resolution.
+same rules as every other intake path, placed with one vectorised point lookup per batch,
+core objects are resolved in sets on their **exact** keys (BSN, name + first name + date of
+birth, frame number / plate / IMEI, KvK, organisation name) with one query per key and batch,
+and everything is inserted without the ORM's per-object work: ``COPY`` with ids drawn from
+the table's sequence on PostgreSQL, ``INSERT`` per row on SQLite. Fuzzy matching is for the
+desk, where a person confirms a suggestion; near-duplicates left by an import are the work of
+entity resolution.
+
+A batch is one transaction. When a concurrent writer registers the same core object (or the
+same row) between the lookup and the insert, the unique index refuses the batch and it is
+simply done again: the second time the object is found.
 
 Rows are identified by ``(source, source_ref)``: a rerun skips rows already imported, so an
-interrupted import can simply be started again. One audit entry per batch lists the ids.
+interrupted import can simply be started again. Per batch, one audit entry lists the created
+registrations and one per core-object type the created persons, goods and organisations.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -23,7 +30,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from regie.audit.models import Action, Purpose
-from regie.audit.services import audit_log
+from regie.audit.services import audit_batch, audit_log
 from regie.organisation.models import Municipality, Neighbourhood
 from regie.registration.inputs import GoodIn, OrganisationIn, PersonIn, RegistrationIn
 from regie.registration.models import (
@@ -54,7 +61,10 @@ from regie.registration.services import (
     registration_number,
     reserve_numbers,
 )
-from regie.registration.validation import Errors, validate
+from regie.registration.validation import RD_BOUNDS, Errors, validate
+
+#: Attempts of a batch that collides with a concurrent writer on a unique key.
+ATTEMPTS = 3
 
 
 @dataclass
@@ -100,8 +110,6 @@ INVOLVEMENT_COLUMNS = (
     "location_id",
     "match_score",
 )
-
-
 PERSON_COLUMNS = (
     "first_names",
     "particle",
@@ -117,102 +125,320 @@ PERSON_COLUMNS = (
     "confidentiality",
     "created_at",
 )
+GOOD_COLUMNS = (
+    "kind",
+    "brand",
+    "description",
+    "frame_number",
+    "plate",
+    "imei",
+    "serial_number",
+    "purpose",
+    "retain_until",
+    "confidentiality",
+    "created_at",
+)
+ORGANISATION_COLUMNS = (
+    "name",
+    "name_key",
+    "kvk_number",
+    "purpose",
+    "retain_until",
+    "confidentiality",
+    "created_at",
+)
 
 
-def insert_rows(
-    model: Any,
-    columns: Sequence[str],
-    rows: list[tuple[Any, ...]],
-    *,
-    ignore_conflicts: bool = False,
-) -> None:
+# --- Raw SQL helpers ---------------------------------------------------------------------------
+
+
+def _postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _qn(name: str) -> str:
+    return str(connection.ops.quote_name(name))
+
+
+def _sqlite_value(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def insert_rows(model: Any, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
     """Insert many rows without the ORM's per-object work: COPY on PostgreSQL, executemany
-    elsewhere (``ignore_conflicts``: skip rows that hit a unique constraint). Values must
-    already be what the columns hold (ids, not objects)."""
+    elsewhere. Values must already be what the columns hold (ids, not objects)."""
     if not rows:
         return
-    table = connection.ops.quote_name(model._meta.db_table)
-    cols = ", ".join(connection.ops.quote_name(c) for c in columns)
+    table = _qn(model._meta.db_table)
+    cols = ", ".join(_qn(c) for c in columns)
     with connection.cursor() as cur:
-        if connection.vendor == "postgresql" and ignore_conflicts:
-            marks = ", ".join(["%s"] * len(columns))
-            cur.executemany(
-                f"INSERT INTO {table} ({cols}) VALUES ({marks}) ON CONFLICT DO NOTHING",  # noqa: S608
-                rows,
-            )
-            return
-        if connection.vendor == "postgresql":
-            with cur.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+        if _postgres():
+            # The raw cursor's errors as Django's (IntegrityError, ...), like execute().
+            with (
+                connection.wrap_database_errors,
+                cur.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy,
+            ):
                 for row in rows:
                     copy.write_row(row)
-            return
-        adapt = connection.ops.adapt_datetimefield_value
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            cur.executemany(
+                f"INSERT INTO {table} ({cols}) VALUES ({marks})",  # noqa: S608
+                [tuple(map(_sqlite_value, row)) for row in rows],
+            )
 
-        def db(value: Any) -> Any:
-            if isinstance(value, dt.datetime):
-                return adapt(value)
-            if isinstance(value, dt.date):
-                return value.isoformat()
-            if isinstance(value, Decimal):
-                return str(value)
-            return value
 
-        marks = ", ".join(["%s"] * len(columns))
-        cur.executemany(
-            f"INSERT INTO {table} ({cols}) VALUES ({marks})",  # noqa: S608
-            [tuple(db(v) for v in row) for row in rows],
+def create_rows(model: Any, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> list[int]:
+    """Insert new rows and return their ids, in order. PostgreSQL: ids drawn from the
+    table's sequence in one query, then one COPY; elsewhere one INSERT per row."""
+    if not rows:
+        return []
+    if _postgres():
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [_qn(model._meta.db_table), len(rows)],
+            )
+            ids = [int(r[0]) for r in cur.fetchall()]
+        insert_rows(
+            model, ("id", *columns), [(pk, *row) for pk, row in zip(ids, rows, strict=True)]
         )
+        return ids
+    table = _qn(model._meta.db_table)
+    cols = ", ".join(_qn(c) for c in columns)
+    sql = f"INSERT INTO {table} ({cols}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
+    ids = []
+    with connection.cursor() as cur:
+        for row in rows:
+            cur.execute(sql, tuple(map(_sqlite_value, row)))
+            ids.append(int(cur.lastrowid))
+    return ids
 
 
-def _placements(
-    regs: Sequence[RegistrationIn],
-) -> list[tuple[int | None, int, int | None] | None]:
-    """(neighbourhood id, municipality id, base team id) per registration, or None."""
-    from regie.organisation.selectors import locator
+def select_in(
+    model: Any,
+    key: str,
+    values: Iterable[Any],
+    columns: Sequence[str],
+    where: str = "",
+    params: Sequence[Any] = (),
+) -> list[tuple[Any, ...]]:
+    """``(key, *columns)`` of the rows whose ``key`` is one of ``values`` (and the raw SQL
+    condition ``where`` with ``params``), in one query.
 
-    idx = [i for i, r in enumerate(regs) if r.x is not None and r.y is not None]
-    out: list[tuple[int | None, int, int | None] | None] = [None] * len(regs)
-    if not idx:
+    PostgreSQL: one index probe per value (``unnest`` of an array, joined ``LATERAL``). A
+    plain ``key = ANY(array)`` leaves the plan to the table's statistics, which lag behind
+    during a large import: the planner then scans what it believes is a small table, or
+    reads every row of a source per batch. Elsewhere ``IN``, in chunks."""
+    wanted = list(dict.fromkeys(values))
+    if not wanted:
+        return []
+    table = _qn(model._meta.db_table)
+    cols = ", ".join(_qn(c) for c in (key, *columns))
+    extra = f" AND {where}" if where else ""
+    with connection.cursor() as cur:
+        if _postgres():
+            kind = "bigint" if all(isinstance(v, int) for v in wanted) else "text"
+            found = ", ".join(f"found.{_qn(c)}" for c in (key, *columns))
+            cur.execute(
+                f"SELECT {found} FROM unnest(%s::{kind}[]) AS wanted(value) "  # noqa: S608
+                f"CROSS JOIN LATERAL (SELECT {cols} FROM {table} "
+                # OFFSET 0 keeps the planner from turning the probes back into a join.
+                f"WHERE {_qn(key)} = wanted.value{extra} OFFSET 0) AS found",
+                [wanted, *params],
+            )
+            return list(cur.fetchall())
+        out: list[tuple[Any, ...]] = []
+        for start in range(0, len(wanted), 900):
+            part = wanted[start : start + 900]
+            marks = ", ".join(["%s"] * len(part))
+            cur.execute(
+                f"SELECT {cols} FROM {table} WHERE {_qn(key)} IN ({marks}){extra}",  # noqa: S608
+                [*part, *params],
+            )
+            out.extend(cur.fetchall())
         return out
-    xs = [float(regs[i].x) for i in idx]  # type: ignore[arg-type]
-    ys = [float(regs[i].y) for i in idx]  # type: ignore[arg-type]
-    hits = locator().locate_many(xs, ys)
-    wijk_ids = {
-        code: (pk, mun_id, team_id)
-        for code, pk, mun_id, team_id in Neighbourhood.objects.values_list(
-            "code", "pk", "municipality_id", "base_team_id"
-        )
-    }
-    for i, hit in zip(idx, hits, strict=True):
-        if hit is not None and hit.neighbourhood_code in wijk_ids:
-            out[i] = wijk_ids[hit.neighbourhood_code]
+
+
+def _survivors(found: dict[int, int | None]) -> dict[int, int]:
+    """id -> id of the surviving object of any merge, given id -> merged_into_id."""
+    out = {pk: pk for pk in found}
+    pending = {pk: into for pk, into in found.items() if into is not None}
+    seen: set[int] = set()
+    while pending:
+        seen.update(pending)
+        nxt = dict(select_in(Person, "id", set(pending.values()), ("merged_into_id",)))
+        for pk, into in pending.items():
+            out[pk] = into
+        pending = {pk: nxt[into] for pk, into in pending.items() if nxt.get(into) is not None}
+        pending = {pk: into for pk, into in pending.items() if into not in seen}
     return out
 
 
-def _person_keys(p: PersonIn) -> tuple[str | None, str | None, dict[str, Any]]:
+# --- Placement ---------------------------------------------------------------------------------
+
+Place = tuple[int | None, int, int | None]
+
+
+def _placements(regs: Sequence[RegistrationIn]) -> list[Place | None]:
+    """(neighbourhood id, municipality id, base team id) per registration, or None (no or
+    invalid coordinates, or outside the Netherlands). The same rule as the single lookup
+    (``organisation.selectors.locate_ids``): the neighbourhood, else the municipality."""
+    from regie.organisation.selectors import locator
+
+    x0, y0, x1, y1 = RD_BOUNDS
+    idx: list[int] = []
+    xs: list[float] = []
+    ys: list[float] = []
+    for i, r in enumerate(regs):
+        if r.x is not None and r.y is not None and x0 <= r.x <= x1 and y0 <= r.y <= y1:
+            idx.append(i)
+            xs.append(r.x)
+            ys.append(r.y)
+    out: list[Place | None] = [None] * len(regs)
+    if not idx:
+        return out
+    hits = locator().locate_many(xs, ys)
+    wijken = {
+        code: (pk, mun, team)
+        for code, pk, mun, team in select_in(
+            Neighbourhood,
+            "code",
+            {h.neighbourhood_code for h in hits if h is not None and h.neighbourhood_code},
+            ("id", "municipality_id", "base_team_id"),
+        )
+    }
+    muns = _municipalities(
+        {h.municipality_code for h in hits if h is not None and h.neighbourhood_code not in wijken}
+    )
+    for i, hit in zip(idx, hits, strict=True):
+        if hit is None:
+            continue
+        if hit.neighbourhood_code in wijken:
+            out[i] = wijken[hit.neighbourhood_code]
+        elif hit.municipality_code in muns:
+            mun_id, team_id = muns[hit.municipality_code]
+            out[i] = (None, mun_id, team_id)
+    return out
+
+
+def _municipalities(codes: set[str]) -> dict[str, tuple[int, int | None]]:
+    return {
+        code: (pk, team)
+        for code, pk, team in select_in(Municipality, "code", codes, ("id", "base_team_id"))
+    }
+
+
+# --- Core objects ------------------------------------------------------------------------------
+
+
+#: (BSN, identity key, the fields to store) of a person.
+PersonKeys = tuple[str | None, str | None, dict[str, Any]]
+
+
+def _person_keys(p: PersonIn) -> PersonKeys:
     particle, surname = p.particle.strip(), p.surname.strip()
     if not particle:
         particle, surname = split_particle(surname)
     bsn = normalise_bsn(p.bsn) if p.bsn else None
+    first_names = p.first_names.strip()
+    surname_key = name_key(surname)
     identity = None
     # Persons with a BSN are identified by it; the identity key is for those without.
-    if not bsn and p.date_of_birth is not None and p.first_names.strip():
-        identity = (
-            f"{name_key(surname)}|{name_key(p.first_names.split()[0])}|"
-            f"{p.date_of_birth.isoformat()}"
-        )
+    if not bsn and p.date_of_birth is not None and first_names:
+        identity = f"{surname_key}|{name_key(first_names.split()[0])}|{p.date_of_birth.isoformat()}"
     fields = {
-        "first_names": p.first_names.strip(),
+        "first_names": first_names,
         "particle": particle,
         "surname": surname,
         "date_of_birth": p.date_of_birth,
         "bsn": bsn,
         "nationality": p.nationality.strip().upper(),
-        "surname_key": name_key(surname),
+        "surname_key": surname_key,
         "phonetic_key": phonetic(surname)[:40],
         "identity_key": identity,
     }
     return bsn, identity, fields
+
+
+def _person_row(f: dict[str, Any], purpose: str, retain: dt.date, now: dt.datetime) -> tuple:
+    return (
+        f["first_names"],
+        f["particle"],
+        f["surname"],
+        f["date_of_birth"],
+        f["bsn"],
+        f["nationality"],
+        f["surname_key"],
+        f["phonetic_key"],
+        f["identity_key"],
+        purpose,
+        retain,
+        1,
+        now,
+    )
+
+
+@dataclass
+class _Resolved:
+    """Index in the batch's list of core objects -> id, and the ids created."""
+
+    ids: dict[int, int] = field(default_factory=dict)
+    created: list[int] = field(default_factory=list)
+
+
+def _resolve_persons(
+    people: list[PersonIn], keyed: list[PersonKeys], retain: dt.date, purpose: str, now: dt.datetime
+) -> _Resolved:
+    out = _Resolved()
+    found: dict[str, int] = {}
+    merged: dict[int, int | None] = {}
+    for bsn, pk, into in select_in(
+        Person, "bsn", (k[0] for k in keyed if k[0]), ("id", "merged_into_id")
+    ):
+        found[f"b:{bsn}"] = pk
+        merged[pk] = into
+    for identity, pk, into in select_in(
+        Person, "identity_key", (k[1] for k in keyed if k[1]), ("id", "merged_into_id")
+    ):
+        found[f"i:{identity}"] = pk
+        merged[pk] = into
+    # Links go to the surviving person of a merge, as everywhere else.
+    survivor = _survivors(merged)
+    new: dict[str, dict[str, Any]] = {}
+    anonymous: list[int] = []
+    keys: list[str | None] = []
+    for i, (p, (bsn, identity, fields)) in enumerate(zip(people, keyed, strict=True)):
+        key = f"b:{bsn}" if bsn else f"i:{identity}" if identity else None
+        keys.append(key)
+        if p.existing_id is not None:
+            out.ids[i] = p.existing_id
+        elif key is None:
+            anonymous.append(i)
+        elif key in found:
+            out.ids[i] = survivor[found[key]]
+        else:
+            new.setdefault(key, fields)
+    made = create_rows(
+        Person,
+        PERSON_COLUMNS,
+        [_person_row(f, purpose, retain, now) for f in new.values()]
+        + [_person_row(keyed[i][2], purpose, retain, now) for i in anonymous],
+    )
+    out.created = made
+    made_by_key = dict(zip(new, made, strict=False))
+    for i, key in enumerate(keys):
+        if i not in out.ids and key is not None:
+            out.ids[i] = made_by_key[key]
+    for i, pk in zip(anonymous, made[len(new) :], strict=True):
+        out.ids[i] = pk
+    return out
 
 
 def _good_key(g: GoodIn) -> tuple[str, str] | None:
@@ -227,186 +453,163 @@ def _good_key(g: GoodIn) -> tuple[str, str] | None:
     return None
 
 
-def _resolve_persons(people: list[PersonIn], retain: dt.date, purpose: str) -> dict[int, int]:
-    """Map index in ``people`` -> Person id, creating what does not exist yet."""
-    keyed = [_person_keys(p) for p in people]
-    bsns = {k[0] for k in keyed if k[0]}
-    identities = {k[1] for k in keyed if k[1] and not k[0]}
-    by_bsn = dict(Person.objects.filter(bsn__in=bsns).values_list("bsn", "pk"))
-    by_identity = dict(
-        Person.objects.filter(identity_key__in=identities).values_list("identity_key", "pk")
-    )
-    result: dict[int, int] = {}
-    new: dict[str, tuple[int, dict[str, Any]]] = {}
-    anonymous: list[tuple[int, dict[str, Any]]] = []
-    for i, (p, (bsn, identity, fields)) in enumerate(zip(people, keyed, strict=True)):
-        if p.existing_id is not None:
-            result[i] = p.existing_id
-        elif bsn and bsn in by_bsn:
-            result[i] = by_bsn[bsn]
-        elif not bsn and identity and identity in by_identity:
-            result[i] = by_identity[identity]
-        elif bsn or identity:
-            new.setdefault(f"b:{bsn}" if bsn else f"i:{identity}", (i, fields))
-        else:
-            anonymous.append((i, fields))
-    if new:
-        now = timezone.now()
-        insert_rows(
-            Person,
-            PERSON_COLUMNS,
-            [
-                (
-                    f["first_names"],
-                    f["particle"],
-                    f["surname"],
-                    f["date_of_birth"],
-                    f["bsn"],
-                    f["nationality"],
-                    f["surname_key"],
-                    f["phonetic_key"],
-                    f["identity_key"],
-                    purpose,
-                    retain,
-                    1,
-                    now,
-                )
-                for _, f in new.values()
-            ],
-            ignore_conflicts=True,
-        )
-        by_bsn.update(Person.objects.filter(bsn__in=bsns).values_list("bsn", "pk"))
-        by_identity.update(
-            Person.objects.filter(identity_key__in=identities).values_list("identity_key", "pk")
-        )
-        for i, (bsn, identity, _) in enumerate(keyed):
-            if i not in result and people[i].existing_id is None and (bsn or identity):
-                result[i] = by_bsn[bsn] if bsn else by_identity[str(identity)]
-    # Links go to the surviving person of a merge, as everywhere else.
-    redirect = dict(
-        Person.objects.filter(pk__in=set(result.values()), merged_into__isnull=False).values_list(
-            "pk", "merged_into_id"
-        )
-    )
-    while redirect:
-        result = {i: redirect.get(pk, pk) for i, pk in result.items()}
-        redirect = dict(
-            Person.objects.filter(
-                pk__in=set(redirect.values()), merged_into__isnull=False
-            ).values_list("pk", "merged_into_id")
-        )
-    if anonymous:
-        made = Person.objects.bulk_create(
-            [Person(**f, purpose=purpose, retain_until=retain) for _, f in anonymous]
-        )
-        for (i, _), person in zip(anonymous, made, strict=True):
-            result[i] = person.pk
-    return result
-
-
-def _resolve_goods(goods: list[GoodIn], retain: dt.date, purpose: str) -> dict[int, int]:
-    result: dict[int, int] = {}
+def _resolve_goods(
+    goods: list[GoodIn], retain: dt.date, purpose: str, now: dt.datetime
+) -> _Resolved:
+    out = _Resolved()
     keys = [_good_key(g) for g in goods]
-    wanted: dict[str, set[str]] = {}
-    for k in keys:
-        if k is not None:
-            wanted.setdefault(k[0], set()).add(k[1])
-
-    def lookup() -> dict[tuple[str, str], int]:
-        found: dict[tuple[str, str], int] = {}
-        for fname, values in wanted.items():
-            for value, pk in Good.objects.filter(**{f"{fname}__in": values}).values_list(
-                fname, "pk"
-            ):
-                found[(fname, value)] = pk
-        return found
-
-    found = lookup()
+    found: dict[tuple[str, str], int] = {}
+    for fname in ("frame_number", "plate", "imei"):
+        for value, pk in select_in(
+            Good, fname, (k[1] for k in keys if k and k[0] == fname), ("id",)
+        ):
+            found[(fname, value)] = pk
     new: dict[tuple[str, str], GoodIn] = {}
     keyless: list[int] = []
     for i, (g, k) in enumerate(zip(goods, keys, strict=True)):
         if g.existing_id is not None:
-            result[i] = g.existing_id
+            out.ids[i] = g.existing_id
         elif k is None:
             keyless.append(i)
-        elif k not in found:
+        elif k in found:
+            out.ids[i] = found[k]
+        else:
             new.setdefault(k, g)
-    if new:
-        Good.objects.bulk_create(
-            [
-                Good(
-                    kind=g.kind,
-                    brand=g.brand,
-                    description=g.description,
-                    serial_number=g.serial_number,
-                    purpose=purpose,
-                    retain_until=retain,
-                    **{k[0]: k[1]},
-                )
-                for k, g in new.items()
-            ],
-            ignore_conflicts=True,
+
+    def good_row(g: GoodIn, k: tuple[str, str] | None) -> tuple[Any, ...]:
+        ident = dict([k]) if k is not None else {}
+        return (
+            g.kind,
+            g.brand,
+            g.description,
+            ident.get("frame_number"),
+            ident.get("plate"),
+            ident.get("imei"),
+            g.serial_number,
+            purpose,
+            retain,
+            1,
+            now,
         )
-        found = lookup()
+
+    made = create_rows(
+        Good,
+        GOOD_COLUMNS,
+        [good_row(g, k) for k, g in new.items()] + [good_row(goods[i], None) for i in keyless],
+    )
+    out.created = made
+    made_by_key = dict(zip(new, made, strict=False))
     for i, k in enumerate(keys):
-        if i not in result and k is not None:
-            result[i] = found[k]
-    if keyless:
-        made = Good.objects.bulk_create(
-            [
-                Good(
-                    kind=goods[i].kind,
-                    brand=goods[i].brand,
-                    description=goods[i].description,
-                    serial_number=goods[i].serial_number,
-                    purpose=purpose,
-                    retain_until=retain,
-                )
-                for i in keyless
-            ]
-        )
-        for i, good in zip(keyless, made, strict=True):
-            result[i] = good.pk
-    return result
+        if i not in out.ids and k is not None:
+            out.ids[i] = made_by_key[k]
+    for i, pk in zip(keyless, made[len(new) :], strict=True):
+        out.ids[i] = pk
+    return out
 
 
 def _resolve_organisations(
-    orgs: list[OrganisationIn], retain: dt.date, purpose: str
-) -> dict[int, int]:
-    result: dict[int, int] = {}
-    by_kvk = dict(
-        Organisation.objects.filter(
-            kvk_number__in={o.kvk_number for o in orgs if o.kvk_number}
-        ).values_list("kvk_number", "pk")
-    )
-    by_name: dict[str, int] = {}
-    for i, o in enumerate(orgs):
+    orgs: list[OrganisationIn], retain: dt.date, purpose: str, now: dt.datetime
+) -> _Resolved:
+    """By KvK number; without one by name (legal form left out), as the desk does."""
+    out = _Resolved()
+    keys: list[str] = []
+    for o in orgs:
+        kvk = (o.kvk_number or "").strip()
+        keys.append(f"k:{kvk}" if kvk else f"n:{organisation_name_key(o.name)[:200]}")
+    found = {
+        f"k:{kvk}": pk
+        for kvk, pk in select_in(
+            Organisation, "kvk_number", (k[2:] for k in keys if k[0] == "k"), ("id",)
+        )
+    }
+    for name, pk in select_in(
+        Organisation,
+        "name_key",
+        (k[2:] for k in keys if k[0] == "n"),
+        ("id",),
+        where=f"{_qn('kvk_number')} IS NULL AND {_qn('merged_into_id')} IS NULL",
+    ):
+        found.setdefault(f"n:{name}", pk)  # the oldest first is not promised; any will do
+    new: dict[str, OrganisationIn] = {}
+    for i, (o, key) in enumerate(zip(orgs, keys, strict=True)):
         if o.existing_id is not None:
-            result[i] = o.existing_id
-            continue
-        key = organisation_name_key(o.name)[:200]
-        if o.kvk_number and o.kvk_number in by_kvk:
-            result[i] = by_kvk[o.kvk_number]
-        elif not o.kvk_number and key in by_name:
-            result[i] = by_name[key]
+            out.ids[i] = o.existing_id
+        elif key in found:
+            out.ids[i] = found[key]
         else:
-            try:
-                with transaction.atomic():
-                    org = Organisation.objects.create(
-                        name=o.name.strip(),
-                        name_key=key,
-                        kvk_number=o.kvk_number or None,
-                        purpose=purpose,
-                        retain_until=retain,
-                    )
-            except IntegrityError:
-                org = Organisation.objects.get(kvk_number=o.kvk_number)
-            result[i] = org.pk
-            if o.kvk_number:
-                by_kvk[o.kvk_number] = org.pk
-            else:
-                by_name[key] = org.pk
-    return result
+            new.setdefault(key, o)
+    made = create_rows(
+        Organisation,
+        ORGANISATION_COLUMNS,
+        [
+            (
+                o.name.strip(),
+                key[2:] if key[0] == "n" else organisation_name_key(o.name)[:200],
+                key[2:] if key[0] == "k" else None,
+                purpose,
+                retain,
+                1,
+                now,
+            )
+            for key, o in new.items()
+        ],
+    )
+    out.created = made
+    made_by_key = dict(zip(new, made, strict=True))
+    for i, key in enumerate(keys):
+        if i not in out.ids:
+            out.ids[i] = made_by_key[key]
+    return out
+
+
+def _already_imported(source: str, refs: list[str]) -> set[str]:
+    """The refs of ``source`` that are in already."""
+    return {
+        ref
+        for ref, _ in select_in(
+            Registration,
+            "source_ref",
+            refs,
+            ("id",),
+            # The unique index on (source, source_ref) is partial (source_ref <> ''): the
+            # planner uses it only when the query says so.
+            where=f"{_qn('source')} = %s AND {_qn('source_ref')} <> ''",
+            params=[source],
+        )
+    }
+
+
+# --- Batches -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A row checked against the rules that need no database (``validation.validate``
+    without the point lookup), with its payload fingerprint: the CPU-bound part of an
+    import, which ``regie import`` does in a worker process while the batch before is
+    written."""
+
+    ref: str
+    reg: RegistrationIn
+    errors: Errors
+    digest: str
+    #: The exact keys and stored fields of the persons involved, in order.
+    persons: tuple[PersonKeys, ...] = ()
+
+
+def prepare(
+    ref: str, reg: RegistrationIn, *, now: dt.datetime, known_codes: Collection[str]
+) -> Prepared:
+    errors = validate(reg, now=now, known_codes=known_codes)
+    return Prepared(
+        ref,
+        reg,
+        errors,
+        payload_hash(reg),
+        ()
+        if errors
+        else tuple(_person_keys(inv.person) for inv in reg.involvements if inv.person is not None),
+    )
 
 
 def import_batch(
@@ -419,33 +622,72 @@ def import_batch(
 ) -> BatchResult:
     """Validate and store one batch. Invalid rows are reported (and skipped); valid rows are
     stored together in one transaction."""
-    result = BatchResult()
     now = now or timezone.now()
-    refs = [ref for ref, _ in rows]
-    done = set(
-        Registration.objects.filter(source=source, source_ref__in=refs).values_list(
-            "source_ref", flat=True
-        )
+    codes = _codes()
+    return import_prepared(
+        [prepare(ref, reg, now=now, known_codes=codes) for ref, reg in rows],
+        actor=actor,
+        source=source,
+        purpose=purpose,
+        now=now,
     )
-    todo: list[tuple[str, RegistrationIn]] = []
+
+
+def import_prepared(
+    rows: Sequence[Prepared],
+    *,
+    actor: Any,
+    source: str,
+    purpose: str = Purpose.WPG8,
+    now: dt.datetime | None = None,
+) -> BatchResult:
+    """:func:`import_batch` for rows already :func:`prepare`-d: the database rules (place,
+    municipality, existing objects), then one transaction for the valid rows."""
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            return _import_prepared(
+                rows, actor=actor, source=source, purpose=purpose, now=now or timezone.now()
+            )
+        except IntegrityError:
+            # A concurrent writer registered one of our new objects (or rows) first; the
+            # next attempt finds it.
+            if attempt == ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _import_prepared(
+    rows: Sequence[Prepared],
+    *,
+    actor: Any,
+    source: str,
+    purpose: str,
+    now: dt.datetime,
+) -> BatchResult:
+    result = BatchResult()
+    done = _already_imported(source, [row.ref for row in rows])
+    todo: list[Prepared] = []
     seen: set[str] = set()
-    for ref, reg in rows:
-        if ref in done or ref in seen:
-            result.skipped.append(ref)
+    for row in rows:
+        if row.ref in done or row.ref in seen:
+            result.skipped.append(row.ref)
             continue
-        seen.add(ref)
-        todo.append((ref, reg))
+        seen.add(row.ref)
+        todo.append(row)
     if not todo:
         return result
-    placements = _placements([reg for _, reg in todo])
-    municipalities = {
-        code: (pk, team)
-        for code, pk, team in Municipality.objects.values_list("code", "pk", "base_team_id")
-    }
-    codes = _codes()
-    valid: list[tuple[str, RegistrationIn, tuple[int | None, int, int | None] | None]] = []
-    for (ref, reg), place in zip(todo, placements, strict=True):
-        errors = validate(reg, now=now, known_codes=codes.keys())
+    placements = _placements([row.reg for row in todo])
+    municipalities = _municipalities(
+        {
+            row.reg.municipality_code
+            for row, place in zip(todo, placements, strict=True)
+            if place is None and row.reg.municipality_code
+        }
+    )
+    valid: list[tuple[Prepared, Place | None]] = []
+    for row, place in zip(todo, placements, strict=True):
+        reg = row.reg
+        errors = {field: list(messages) for field, messages in row.errors.items()}
         if reg.x is not None and place is None and "x" not in errors:
             errors["x"] = ["Deze RD-coördinaten liggen buiten Nederland."]
         if place is None and reg.municipality_code:
@@ -468,116 +710,144 @@ def import_batch(
                         "Dit bestaande object bestaat niet of valt buiten uw bevoegdheid."
                     )
         if errors:
-            result.errors[ref] = errors
+            result.errors[row.ref] = errors
         else:
-            valid.append((ref, reg, place))
+            valid.append((row, place))
     if not valid:
         return result
     # Numbers are reserved in their own short transaction (gaps are possible on failure), so
     # concurrent writers never queue on the counter row.
     by_year: dict[int, list[int]] = {}
-    for k, (_, reg, _) in enumerate(valid):
-        by_year.setdefault(reg.reported_at.year, []).append(k)
+    for k, (row, _) in enumerate(valid):
+        by_year.setdefault(row.reg.reported_at.year, []).append(k)
     numbers: dict[int, str] = {}
     for year, ks in by_year.items():
         for k, seq in zip(ks, reserve_numbers(year, len(ks)), strict=True):
             numbers[k] = registration_number(year, seq)
-    with transaction.atomic():
-        people: list[PersonIn] = []
-        goods: list[GoodIn] = []
-        orgs: list[OrganisationIn] = []
-        for _, reg, _ in valid:
-            for inv in reg.involvements:
-                if inv.person is not None:
-                    people.append(inv.person)
-                elif inv.good is not None:
-                    goods.append(inv.good)
-                elif inv.organisation is not None:
-                    orgs.append(inv.organisation)
-        retain = (now + RETENTION).date()
-        person_ids = _resolve_persons(people, retain, purpose)
-        good_ids = _resolve_goods(goods, retain, purpose)
-        org_ids = _resolve_organisations(orgs, retain, purpose)
-        created_by = actor if getattr(actor, "is_authenticated", False) else None
-        locations: dict[int, int] = {}
-        for k, (_, reg, _) in enumerate(valid):
-            if reg.address is not None and any(vars(reg.address).values()):
-                locations[k] = location_resolve(
-                    reg.address, x=reg.x, y=reg.y, actor=actor, purpose=purpose, retain_until=retain
-                ).pk
-        now_ts = timezone.now()
-        created_by_id = created_by.pk if created_by is not None else None
-        insert_rows(
-            Registration,
-            REGISTRATION_COLUMNS,
-            [
-                (
-                    numbers[k],
-                    reg.kind,
-                    reg.occurred_from,
-                    reg.occurred_to,
-                    reg.reported_at,
-                    locations.get(k),
-                    reg.x,
-                    reg.y,
-                    place[0] if place else None,
-                    place[1] if place else None,
-                    place[2] if place else None,
-                    reg.channel,
-                    reg.narrative,
-                    reg.modus_operandi,
-                    reg.damage_amount,
-                    reg.confidentiality,
-                    source,
-                    ref,
-                    None,
-                    payload_hash(reg),
-                    created_by_id,
-                    now_ts,
-                    purpose,
-                    (reg.reported_at + RETENTION).date(),
-                )
-                for k, (ref, reg, place) in enumerate(valid)
-            ],
-        )
-        ids = dict(
-            Registration.objects.filter(number__in=numbers.values()).values_list("number", "pk")
-        )
-        offence_rows: list[tuple[Any, ...]] = []
-        involvement_rows: list[tuple[Any, ...]] = []
-        pi = gi = oi = 0
-        for k, (_, reg, _) in enumerate(valid):
-            reg_id = ids[numbers[k]]
-            for seq, o in enumerate(reg.offences, start=1):
-                ic_id, cat_id, _code = _pick_code(codes[o.incident_code], o.category_code)
-                offence_rows.append((reg_id, seq, ic_id, cat_id, o.attempt, "registered"))
-            if k in locations:
-                involvement_rows.append(
-                    (reg_id, "crime_scene", None, None, None, locations[k], None)
-                )
-            for inv in reg.involvements:
-                if inv.person is not None:
-                    involvement_rows.append(
-                        (reg_id, inv.role, person_ids[pi], None, None, None, None)
-                    )
-                    pi += 1
-                elif inv.good is not None:
-                    involvement_rows.append(
-                        (reg_id, inv.role, None, None, good_ids[gi], None, None)
-                    )
-                    gi += 1
-                elif inv.organisation is not None:
-                    involvement_rows.append((reg_id, inv.role, None, org_ids[oi], None, None, None))
-                    oi += 1
-        insert_rows(Offence, OFFENCE_COLUMNS, offence_rows)
-        insert_rows(Involvement, INVOLVEMENT_COLUMNS, involvement_rows)
-        result.created = [ids[numbers[k]] for k in range(len(valid))]
-        audit_log(
-            actor=actor,
-            action=Action.CREATE,
-            object_type="registration.registration",
-            object_id="batch",
-            purpose=purpose,
-            detail={"source": source, "count": len(result.created), "ids": result.created},
+    with transaction.atomic(), audit_batch():
+        result.created = _store(
+            valid, numbers, actor=actor, source=source, purpose=purpose, now=now
         )
     return result
+
+
+def _store(
+    valid: list[tuple[Prepared, Place | None]],
+    numbers: dict[int, str],
+    *,
+    actor: Any,
+    source: str,
+    purpose: str,
+    now: dt.datetime,
+) -> list[int]:
+    people: list[PersonIn] = []
+    keyed: list[PersonKeys] = []
+    goods: list[GoodIn] = []
+    orgs: list[OrganisationIn] = []
+    for row, _ in valid:
+        keyed.extend(row.persons)
+        for inv in row.reg.involvements:
+            if inv.person is not None:
+                people.append(inv.person)
+            elif inv.good is not None:
+                goods.append(inv.good)
+            elif inv.organisation is not None:
+                orgs.append(inv.organisation)
+    retain = (now + RETENTION).date()
+    now_ts = timezone.now()
+    persons = _resolve_persons(people, keyed, retain, purpose, now_ts)
+    good_ids = _resolve_goods(goods, retain, purpose, now_ts)
+    org_ids = _resolve_organisations(orgs, retain, purpose, now_ts)
+    created_by = actor if getattr(actor, "is_authenticated", False) else None
+    locations: dict[int, int] = {}
+    for k, (row, _) in enumerate(valid):
+        reg = row.reg
+        if reg.address is not None and any(vars(reg.address).values()):
+            locations[k] = location_resolve(
+                reg.address, x=reg.x, y=reg.y, actor=actor, purpose=purpose, retain_until=retain
+            ).pk
+    created_by_id = created_by.pk if created_by is not None else None
+    ids = create_rows(
+        Registration,
+        REGISTRATION_COLUMNS,
+        [
+            (
+                numbers[k],
+                reg.kind,
+                reg.occurred_from,
+                reg.occurred_to,
+                reg.reported_at,
+                locations.get(k),
+                reg.x,
+                reg.y,
+                place[0] if place else None,
+                place[1] if place else None,
+                place[2] if place else None,
+                reg.channel,
+                reg.narrative,
+                reg.modus_operandi,
+                reg.damage_amount,
+                reg.confidentiality,
+                source,
+                row.ref,
+                None,
+                row.digest,
+                created_by_id,
+                now_ts,
+                purpose,
+                (reg.reported_at + RETENTION).date(),
+            )
+            for k, (row, place) in enumerate(valid)
+            for reg in (row.reg,)
+        ],
+    )
+    codes = _codes()
+    offence_rows: list[tuple[Any, ...]] = []
+    involvement_rows: list[tuple[Any, ...]] = []
+    pi = gi = oi = 0
+    for k, (row, _) in enumerate(valid):
+        reg = row.reg
+        reg_id = ids[k]
+        for seq, o in enumerate(reg.offences, start=1):
+            ic_id, cat_id, _code = _pick_code(codes[o.incident_code], o.category_code)
+            offence_rows.append((reg_id, seq, ic_id, cat_id, o.attempt, "registered"))
+        if k in locations:
+            involvement_rows.append((reg_id, "crime_scene", None, None, None, locations[k], None))
+        for inv in reg.involvements:
+            if inv.person is not None:
+                involvement_rows.append((reg_id, inv.role, persons.ids[pi], None, None, None, None))
+                pi += 1
+            elif inv.good is not None:
+                involvement_rows.append(
+                    (reg_id, inv.role, None, None, good_ids.ids[gi], None, None)
+                )
+                gi += 1
+            elif inv.organisation is not None:
+                involvement_rows.append((reg_id, inv.role, None, org_ids.ids[oi], None, None, None))
+                oi += 1
+    insert_rows(Offence, OFFENCE_COLUMNS, offence_rows)
+    insert_rows(Involvement, INVOLVEMENT_COLUMNS, involvement_rows)
+    # One entry per batch and object type: every created record is traceable.
+    audit_log(
+        actor=actor,
+        action=Action.CREATE,
+        object_type="registration.registration",
+        object_id="batch",
+        purpose=purpose,
+        detail={"source": source, "count": len(ids), "ids": ids},
+    )
+    for name, made in (
+        ("person", persons.created),
+        ("good", good_ids.created),
+        ("organisation", org_ids.created),
+    ):
+        if made:
+            audit_log(
+                actor=actor,
+                action=Action.CREATE,
+                object_type=f"registration.{name}",
+                object_id="batch",
+                purpose=purpose,
+                detail={"source": source, "count": len(made), "ids": made},
+            )
+    return ids

@@ -249,22 +249,32 @@ def parse_csv_row(row: dict[str, Any]) -> tuple[str, RegistrationIn]:
     return parse_object(obj)
 
 
-def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
-    """(line or row number, raw record, error) per record; the error is set when a line is
-    not valid JSON."""
+def _check(path: Path) -> str:
     suffix = path.suffix.lower()
     if not path.exists():
         raise FileFormatError(f"{path}: bestand bestaat niet")
+    if suffix not in (".jsonl", ".csv"):
+        raise FileFormatError(f"{path}: onbekend formaat {suffix!r}; gebruik .csv of .jsonl")
+    return suffix
+
+
+def read_rows(
+    path: Path, *, decode: bool = True
+) -> Iterator[tuple[int, dict[str, Any] | str | None, str | None]]:
+    """(line or row number, raw record, error) per record; the error is set when a line is
+    not valid JSON. ``decode=False`` leaves JSON lines as text (see :func:`decode_line`), so
+    that a worker process can decode them."""
+    suffix = _check(path)
     if suffix == ".jsonl":
         with path.open(encoding="utf-8") as fh:
             for n, line in enumerate(fh, start=1):
                 if not line.strip():
                     continue
-                try:
-                    yield n, json.loads(line), None
-                except json.JSONDecodeError as exc:
-                    yield n, None, f"geen geldige JSON: {exc.msg}"
-    elif suffix == ".csv":
+                if decode:
+                    yield n, *decode_line(line)
+                else:
+                    yield n, line, None
+    else:
         with path.open(encoding="utf-8-sig", newline="") as fh:
             reader = csv.DictReader(fh)
             missing = {
@@ -279,5 +289,20 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str | No
                 raise FileFormatError(f"{path}: kolommen ontbreken: {', '.join(sorted(missing))}")
             for n, row in enumerate(reader, start=2):
                 yield n, row, None
-    else:
-        raise FileFormatError(f"{path}: onbekend formaat {suffix!r}; gebruik .csv of .jsonl")
+
+
+def decode_line(line: str) -> tuple[dict[str, Any] | None, str | None]:
+    """A JSON line as (object, None), or (None, error)."""
+    try:
+        return json.loads(line), None
+    except json.JSONDecodeError as exc:
+        return None, f"geen geldige JSON: {exc.msg}"
+
+
+def count_rows(path: Path) -> int:
+    """How many records :func:`read_rows` will yield (for a progress bar): JSON lines are
+    counted without decoding them."""
+    if _check(path) == ".jsonl":
+        with path.open("rb") as fh:
+            return sum(1 for line in fh if line.strip())
+    return sum(1 for _ in read_rows(path))

@@ -506,6 +506,17 @@ class RuleBasedPersonMatcher(_RuleMatcher[PersonRecord]):
         )
 
     @staticmethod
+    def may_auto_link(query: PersonRecord, candidate: PersonRecord) -> bool:
+        """A necessary condition for :meth:`compare` to reach ``AUTO_LINK``: the same valid
+        BSN, or the same known date of birth. Any other date of birth scores at most 0.75,
+        which keeps a score at or below 0.98 * (0.40 + 0.20 + 0.40 * 0.75) = 0.88. Lets the
+        database fetch only the candidates of an automatic link."""
+        q_bsn = normalise_bsn(query.bsn) if query.bsn else None
+        if q_bsn and candidate.bsn and q_bsn == normalise_bsn(candidate.bsn):
+            return True
+        return query.date_of_birth is not None and query.date_of_birth == candidate.date_of_birth
+
+    @staticmethod
     def stored_keys(record: PersonRecord) -> tuple[str, str]:
         """(surname key, phonetic key) to store with a person for :meth:`blocking_keys`:
         the surname without its particle."""

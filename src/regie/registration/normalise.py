@@ -162,6 +162,7 @@ def elfproef_sum(digits: str) -> int:
     return sum(int(d) * w for d, w in zip(digits, _BSN_WEIGHTS, strict=True))
 
 
+@lru_cache(maxsize=65536)
 def normalise_bsn(bsn: str) -> str | None:
     """Nine digits (spaces and dots removed, eight digits left-padded with 0); ``None`` when
     the elfproef fails or the value is all zeros."""

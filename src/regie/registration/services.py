@@ -294,10 +294,25 @@ def _create(
         ]
     )
     involvements = []
+    # The same person in two roles (reporter and victim) is looked up once: the second time
+    # the BSN would find what the first time found or created.
+    by_bsn: dict[str, Person] = {}
     for inv in reg.involvements:
-        involvements.append(
-            _involvement(registration, inv, actor=actor, purpose=purpose, retain_until=retain)
+        p = inv.person
+        bsn = normalise_bsn(p.bsn) if p is not None and p.existing_id is None and p.bsn else None
+        if bsn is not None and bsn in by_bsn:
+            involvements.append(
+                Involvement(
+                    registration=registration, role=inv.role, person=by_bsn[bsn], match_score=1.0
+                )
+            )
+            continue
+        involvement = _involvement(
+            registration, inv, actor=actor, purpose=purpose, retain_until=retain
         )
+        if bsn is not None and involvement.person is not None:
+            by_bsn[bsn] = involvement.person
+        involvements.append(involvement)
     if location is not None:
         involvements.append(
             Involvement(registration=registration, role="crime_scene", location=location)
@@ -322,9 +337,24 @@ def _create(
 def reserve_numbers(year: int, count: int) -> range:
     """Reserve ``count`` consecutive registration numbers of ``year``: one atomic
     ``UPDATE ... RETURNING`` on the year's counter row (created on first use), so concurrent
-    writers never get the same number."""
+    writers never get the same number.
+
+    On PostgreSQL, when the reservation is its own transaction, it commits without waiting
+    for the WAL flush (``synchronous_commit`` off for that transaction only): a registration
+    that uses the numbers commits synchronously later, and its flush covers the counter's
+    earlier WAL record; a crash before that loses only numbers nobody stored."""
     table = connection.ops.quote_name(NumberSequence._meta.db_table)
     sql = f"UPDATE {table} SET last = last + %s WHERE year = %s RETURNING last"  # noqa: S608
+    if (
+        connection.vendor == "postgresql"
+        and connection.get_autocommit()
+        and not connection.in_atomic_block
+    ):
+        sql = (
+            f"UPDATE {table} SET last = last + %s"  # noqa: S608
+            " FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit"
+            " WHERE year = %s RETURNING last"
+        )
     for _ in range(2):
         with connection.cursor() as cur:
             cur.execute(sql, [count, year])
@@ -424,10 +454,10 @@ def _settle[T: (Person, Organisation, Good, Location)](
 def _get_or_create(
     model: Any, lookup: dict[str, Any], defaults: dict[str, Any]
 ) -> tuple[Any, bool]:
-    """get_or_create that survives a concurrent insert of the same unique key."""
+    """get_or_create that survives a concurrent insert of the same unique key (Django's
+    ``get_or_create`` inserts inside its own savepoint and looks again on a conflict)."""
     try:
-        with transaction.atomic():
-            return model.objects.get_or_create(**lookup, defaults=defaults)
+        return model.objects.get_or_create(**lookup, defaults=defaults)
     except IntegrityError:
         return model.objects.get(**lookup), False
 
@@ -444,11 +474,22 @@ def person_record(p: Person) -> PersonRecord:
     )
 
 
-def person_candidates(query: PersonRecord, *, limit: int = 50) -> list[Person]:
+def person_candidates(
+    query: PersonRecord, *, limit: int = 50, auto_link: bool = False
+) -> list[Person]:
     """Blocking: persons with the same BSN, or with the same surname (key or phonetic key)
-    and a compatible date of birth (equal, day/month swapped, or unknown on either side)."""
+    and a compatible date of birth (equal, day/month swapped, or unknown on either side).
+    ``auto_link``: only those that could be linked without asking
+    (:meth:`RuleBasedPersonMatcher.may_auto_link`: the same BSN or date of birth)."""
     surname = Q(surname_key=name_key(query.surname)) | Q(phonetic_key=phonetic(query.surname)[:40])
-    if query.date_of_birth is not None:
+    if auto_link:
+        if query.date_of_birth is None:
+            if not query.bsn:
+                return []
+            surname = Q(pk__in=[])  # a BSN alone
+        else:
+            surname &= Q(date_of_birth=query.date_of_birth)
+    elif query.date_of_birth is not None:
         dob = query.date_of_birth
         dates = {dob}
         if dob.day <= 12 and dob.day != dob.month:
@@ -458,7 +499,16 @@ def person_candidates(query: PersonRecord, *, limit: int = 50) -> list[Person]:
     cond = surname | Q(bsn=query.bsn) if query.bsn else surname
     return list(
         Person.objects.filter(cond, merged_into__isnull=True)
-        .only("pk", "first_names", "particle", "surname", "date_of_birth", "bsn", "nationality")
+        .only(
+            "pk",
+            "first_names",
+            "particle",
+            "surname",
+            "date_of_birth",
+            "bsn",
+            "nationality",
+            "retain_until",
+        )
         .order_by("pk")[:limit]
     )
 
@@ -504,12 +554,18 @@ def person_resolve(
     if q.bsn:
         existing = Person.objects.filter(bsn=q.bsn).first()
         if existing is not None:
-            return _use_existing(Person, existing.pk, retain_until), 1.0
-    candidates = person_candidates(q)
-    # Links only when exactly one candidate reaches the auto-link threshold.
+            existing = canonical(existing)
+            _extend_retention(existing, retain_until)
+            return existing, 1.0
+    # Links only when exactly one candidate reaches the auto-link threshold; only candidates
+    # that can reach it are fetched.
+    candidates = person_candidates(q, auto_link=True)
     target = PERSON_MATCHER.auto_link_target(q, [person_record(c) for c in candidates])
     if target is not None:
-        return _use_existing(Person, target.id, retain_until), target.score
+        # Candidates are never merged ones: the target is its own survivor.
+        linked = next(c for c in candidates if c.pk == target.id)
+        _extend_retention(linked, retain_until)
+        return linked, target.score
     fields = {
         "first_names": q.first_names,
         "particle": q.particle,

@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
@@ -193,12 +193,35 @@ def framework_rule_save(
     if not _may_edit_rule(actor, scope_level, scope):
         raise TransitionError(403, "U mag regels op dit niveau niet wijzigen.")
     key = rule_key(scope_level, scope, category)
-    with transaction.atomic():
-        last = (
-            FrameworkRule.objects.select_for_update()
-            .filter(key=key)
-            .aggregate(v=Max("version"))["v"]
+    try:
+        rule = _add_rule_version(
+            actor,
+            key,
+            scope_level=scope_level,
+            scope=scope,
+            category=category,
+            always_take_up=always_take_up,
+            take_up_at=take_up_at,
+            reject_below=reject_below,
+            damage_threshold=damage_threshold,
+            rationale=rationale,
+            valid_from=valid_from,
+            valid_to=valid_to,
         )
+    except IntegrityError:
+        # Two editors saved the same rule at once; the unique (key, version) kept one.
+        raise TransitionError(
+            409, "De regel is tegelijk door een ander gewijzigd; bekijk en probeer opnieuw."
+        ) from None
+    _rule_cache_clear()
+    _offence_classes.cache_clear()
+    return rule
+
+
+def _add_rule_version(actor: Any, key: str, **values: Any) -> FrameworkRule:
+    scope_level, scope = values["scope_level"], values["scope"]
+    with transaction.atomic():
+        last = FrameworkRule.objects.filter(key=key).aggregate(v=Max("version"))["v"]
         previous = FrameworkRule.objects.filter(key=key, version=last).first() if last else None
         rule = FrameworkRule.objects.create(
             key=key,
@@ -206,15 +229,15 @@ def framework_rule_save(
             scope_level=scope_level,
             unit=scope if scope_level == ScopeLevel.UNIT else None,
             base_team=scope if scope_level == ScopeLevel.BASE_TEAM else None,
-            category=category,
+            category=values["category"],
             offence_class=previous.offence_class if previous else "",
-            always_take_up=always_take_up,
-            take_up_at=take_up_at,
-            reject_below=reject_below,
-            damage_threshold=damage_threshold,
-            rationale=rationale.strip(),
-            valid_from=valid_from,
-            valid_to=valid_to,
+            always_take_up=values["always_take_up"],
+            take_up_at=values["take_up_at"],
+            reject_below=values["reject_below"],
+            damage_threshold=values["damage_threshold"],
+            rationale=values["rationale"].strip(),
+            valid_from=values["valid_from"],
+            valid_to=values["valid_to"],
             created_by=actor,
         )
         audit_log(
@@ -224,8 +247,6 @@ def framework_rule_save(
             object_id=rule.pk,
             detail={"key": key, "version": rule.version},
         )
-    _rule_cache_clear()
-    _offence_classes.cache_clear()
     return rule
 
 
@@ -418,7 +439,9 @@ def record_leads(case: Case, *, actor: Any, leads: Mapping[str, bool]) -> Case:
     if case.state != State.REGISTERED:
         raise TransitionError(409, "Indicaties vastleggen kan alleen vóór de eerste screening.")
     with transaction.atomic():
-        case = Case.objects.select_for_update().select_related("category").get(pk=case.pk)
+        case = (
+            Case.objects.select_for_update(of=("self",)).select_related("category").get(pk=case.pk)
+        )
         before = {name: getattr(case, name) for name in leads}
         for name, value in leads.items():
             setattr(case, name, bool(value))
@@ -476,7 +499,7 @@ def case_transition(
     fields = dict(fields or {})
     with transaction.atomic():
         case = (
-            Case.objects.select_for_update()
+            Case.objects.select_for_update(of=("self",))
             .select_related("category", "base_team__district", "registration")
             .get(pk=case_id)
         )
