@@ -663,3 +663,22 @@ def test_iban_checksum() -> None:
 )  # fmt: skip
 def test_parse_euro(text: str, amount: str) -> None:
     assert parse_euro(text) == Decimal(amount)
+
+
+def test_receipt_gives_the_status_code_that_opens_my_case(citizen: Client) -> None:
+    """The online report opens a case; the receipt shows the reporter's status code, which
+    opens the plain-Dutch status page."""
+    import re
+
+    from regie.selection.models import Case
+
+    citizen.post(reverse("online:bicycle"), form_data(citizen, "bicycle"))
+    reg = Registration.objects.get()
+    case = Case.objects.get(registration=reg)
+    assert case.status_code_hash
+    text = citizen.get(reverse("online:receipt")).content.decode()
+    match = re.search(r'data-testid="status-code">([0-9A-Z-]{23})<', text)
+    assert match is not None
+    status = Client().post(reverse("victim_status"), {"code": match.group(1)})
+    assert status.status_code == 200
+    assert "Geregistreerd, wacht op beoordeling" in status.content.decode()

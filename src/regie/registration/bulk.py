@@ -61,6 +61,7 @@ from regie.registration.services import (
     registration_number,
     reserve_numbers,
 )
+from regie.registration.signals import registrations_created
 from regie.registration.validation import RD_BOUNDS, Errors, validate
 
 #: Attempts of a batch that collides with a concurrent writer on a unique key.
@@ -727,6 +728,9 @@ def _import_prepared(
     with transaction.atomic(), audit_batch():
         result.created = _store(
             valid, numbers, actor=actor, source=source, purpose=purpose, now=now
+        )
+        registrations_created.send(
+            sender=Registration, ids=list(result.created), actor=actor, source=source
         )
     return result
 

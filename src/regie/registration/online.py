@@ -66,6 +66,9 @@ SESSION_NEXT: Final = "regie_online_next"
 SESSION_TOKENS: Final = "regie_online_tokens"
 SESSION_DONE: Final = "regie_online_done"
 SESSION_RECEIPT: Final = "regie_online_receipt"
+#: Registration number -> the reporter's status code for "Mijn zaak" (kept only in this
+#: DigiD session; the database keeps a hash).
+SESSION_STATUS_CODES: Final = "regie_online_status_codes"
 #: Form tokens and finished reports remembered per session.
 MAX_TOKENS: Final = 20
 TEMPLATES: Final = "registration/online"
@@ -195,7 +198,13 @@ def digid_return(request: HttpRequest) -> HttpResponse:
 def logout(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         forget_identity(request)
-        for key in (SESSION_NEXT, SESSION_TOKENS, SESSION_DONE, SESSION_RECEIPT):
+        for key in (
+            SESSION_NEXT,
+            SESSION_TOKENS,
+            SESSION_DONE,
+            SESSION_RECEIPT,
+            SESSION_STATUS_CODES,
+        ):
             request.session.pop(key, None)
         messages.success(request, _("U bent uitgelogd."))
         return redirect("online:start")
@@ -273,8 +282,9 @@ def report_view(request: HttpRequest, rtype: ReportType) -> HttpResponse:
         return _render_form(request, rtype, form, identity, 400)
     reg_in, involvement_fields = form.registration_input(now=timezone.now())
     key = f"online-{token}"
+    created = False
     try:
-        registration, _created = registration_create(
+        registration, created = registration_create(
             reg_in, actor=None, source="online", idempotency_key=key
         )
     except RegistrationInvalid as exc:
@@ -288,7 +298,22 @@ def report_view(request: HttpRequest, rtype: ReportType) -> HttpResponse:
             raise
         registration = found
     _remember_done(request, token, registration.number)
+    if created:
+        _issue_status_code(request, registration)
     return redirect("online:receipt")
+
+
+def _issue_status_code(request: HttpRequest, registration: Registration) -> None:
+    """The reporter's code for "Mijn zaak" (the case was opened with the registration)."""
+    from regie.selection.models import Case
+    from regie.selection.services import issue_status_code
+
+    case = Case.objects.filter(registration=registration).first()
+    if case is None:
+        return
+    codes = dict(request.session.get(SESSION_STATUS_CODES, {}))
+    codes[registration.number] = issue_status_code(case, actor=None)
+    request.session[SESSION_STATUS_CODES] = dict(list(codes.items())[-MAX_TOKENS:])
 
 
 def _report_view_for(name: str) -> Callable[..., HttpResponseBase]:
@@ -361,5 +386,6 @@ def receipt(request: HttpRequest) -> HttpResponse:
             "r": registration,
             "rtype": rtype,
             "offences": list(registration.offences.all()),
+            "status_code": request.session.get(SESSION_STATUS_CODES, {}).get(registration.number),
         },
     )

@@ -60,6 +60,7 @@ from regie.registration.normalise import (
     phonetic,
     split_particle,
 )
+from regie.registration.signals import registrations_created
 from regie.registration.validation import Errors, validate
 
 #: Police Data Act art. 8 data: kept at most five years (art. 14 Wpg) in this model.
@@ -200,6 +201,9 @@ def registration_create(
                 idempotency_key=idempotency_key,
                 source_ref=source_ref,
                 purpose=purpose,
+            )
+            registrations_created.send(
+                sender=Registration, ids=[registration.pk], actor=actor, source=source
             )
     except IntegrityError:
         # A concurrent retry with the same key won the race: return its registration.
