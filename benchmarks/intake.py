@@ -223,6 +223,7 @@ IMPORTED_ROWS = {
     "registration_good": "id > {before}",
     "registration_organisation": "id > {before}",
     "registration_location": "id > {before}",
+    "selection_case": "id > {before}",
     "audit_auditentry": "id > {before}",
 }
 
@@ -236,8 +237,9 @@ def highest_ids(conninfo: str) -> dict[str, int]:
 
 
 def copy_benchmark(conninfo: str, before: dict[str, int]) -> tuple[float, dict[str, int]]:
-    """The floor: every row the import wrote (registrations, offences, involvements, and the
-    persons, goods, organisations, locations and audit entries it created), copied with one
+    """The floor: every row the import wrote (registrations, offences, involvements, the
+    persons, goods, organisations and locations it created, the case opened for each
+    registration, and the audit entries), copied with one
     plain ``COPY ... FROM STDIN`` per table into ordinary (logged) tables made with
     ``CREATE TABLE ... (LIKE real INCLUDING ALL)``: the same columns, defaults, primary keys,
     unique constraints, indexes and check constraints as the real tables, but no foreign keys

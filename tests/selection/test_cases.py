@@ -357,3 +357,26 @@ def test_damage_threshold_comes_from_the_rules(team: BaseTeam, desk: Position) -
     assert case_of(reg).damage_above_threshold
     reg = make_registration(team, desk, damage_amount=Decimal("999.99"))
     assert not case_of(reg).damage_above_threshold
+
+
+def test_a_bulk_import_opens_every_case_in_its_transaction(team: BaseTeam) -> None:
+    """Above RAW_INSERT_FROM the cases go in without the ORM (COPY on PostgreSQL)."""
+    from regie.registration.bulk import import_batch
+
+    n = services.RAW_INSERT_FROM + 10
+    batch = [
+        (f"legacy-{i}", registration_input(team, offences=(OffenceIn("A72"),), involvements=()))
+        for i in range(n)
+    ]
+    result = import_batch(batch, actor=None, source="import")
+    assert len(result.created) == n
+    cases = Case.objects.filter(registration_id__in=result.created).select_related("category")
+    assert cases.count() == n
+    case = cases.first()
+    assert case is not None and case.category.code == "1.2.3"
+    assert case.advice == "reject" and case.advice_detail["reasons"] == [
+        "Geen opsporingsindicaties."
+    ]
+    assert case.state == State.REGISTERED and case.created_at is not None
+    entry = AuditEntry.objects.filter(object_type="selection.case", object_id="batch").get()
+    assert sorted(entry.detail["cases"]) == sorted(c.pk for c in cases)

@@ -6,8 +6,10 @@ Pure (no Django).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 
 #: The lead factors in a fixed order (the model's feature order), with Dutch labels.
 LEADS: dict[str, str] = {
@@ -86,3 +88,55 @@ class CaseFeatures:
 
     def present(self) -> list[str]:
         return [name for name in LEAD_NAMES if self.leads.get(name)]
+
+
+#: A victim younger than this, or at least ``VULNERABLE_FROM`` years old, is vulnerable.
+VULNERABLE_UNDER, VULNERABLE_FROM = 18, 75
+
+
+@dataclass(frozen=True)
+class InvolvementFacts:
+    """What the lead derivation needs of one involvement."""
+
+    role: str
+    date_of_birth: date | None = None
+    #: A good with a frame number, plate, IMEI or serial number.
+    identifiable_good: bool = False
+
+
+def age_on(born: date, day: date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def derive_leads(
+    *,
+    kind: str,
+    occurred_on: date,
+    damage: Decimal | None,
+    damage_threshold: Decimal,
+    involvements: Iterable[InvolvementFacts],
+    linked_case: bool,
+) -> dict[str, bool]:
+    """The leads that follow from a registration (all but camera footage and traces, which
+    the screener records): an arrest is a known suspect caught in the act; a witness; a
+    stolen good that can be traced; damage from the threshold; a victim under 18 or 75+;
+    a core object shared with another registration (``linked_case``, known to the caller)."""
+    involvements = list(involvements)
+    roles = {i.role for i in involvements}
+    arrested = kind == "aanhouding" or "arrested" in roles
+    return {
+        "known_suspect": arrested or "suspect" in roles,
+        "caught_in_act": arrested,
+        "witness": "witness" in roles,
+        "traceable_good": any(
+            i.role == "stolen_good" and i.identifiable_good for i in involvements
+        ),
+        "linked_case": bool(linked_case),
+        "damage_above_threshold": damage is not None and damage >= damage_threshold,
+        "vulnerable_victim": any(
+            i.role == "victim"
+            and i.date_of_birth is not None
+            and not VULNERABLE_UNDER <= age_on(i.date_of_birth, occurred_on) < VULNERABLE_FROM
+            for i in involvements
+        ),
+    }

@@ -7,16 +7,17 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import json
 import secrets
-from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 
 from regie.audit.models import Action as AuditAction
@@ -27,13 +28,21 @@ from regie.organisation.roles import Role as StaffRole
 from regie.organisation.roles import ScopeLevel as StaffScope
 from regie.registration.models import (
     Involvement,
+    Offence,
     OffenceCategory,
     Registration,
 )
 from regie.registration.models import Role as InvRole
 from regie.selection import deadlines, framework, solvability
 from regie.selection.flow import Action, State, TransitionError, check
-from regie.selection.leads import LEAD_NAMES, RECORDED_LEADS, CaseFeatures, offence_group
+from regie.selection.leads import (
+    LEAD_NAMES,
+    RECORDED_LEADS,
+    CaseFeatures,
+    InvolvementFacts,
+    derive_leads,
+    offence_group,
+)
 from regie.selection.models import (
     Case,
     CaseEvent,
@@ -45,8 +54,6 @@ from regie.selection.models import (
 
 DATA = Path(__file__).resolve().parent / "data"
 NATIONAL_VALID_FROM = dt.date(2018, 1, 1)
-#: Age below which, or from which, a victim counts as vulnerable.
-VULNERABLE_UNDER, VULNERABLE_FROM = 18, 75
 
 # --------------------------------------------------------------------------- framework data
 
@@ -104,22 +111,23 @@ _RULES_READ: dict[str, dt.datetime] = {}
 def _rule_cache_clear() -> None:
     _RULES.clear()
     _RULES_READ.clear()
+    _TEAM_UNIT.clear()
 
 
-def _rule_versions(base_team: BaseTeam | None) -> list[framework.RuleVersion]:
-    """The stored versions that can apply to cases of ``base_team`` (cached per process;
-    cleared on every edit in this process and re-read after 60 s for edits elsewhere)."""
+def _rule_versions(team_id: int | None, unit_id: int | None) -> list[framework.RuleVersion]:
+    """The stored versions that can apply to cases of base team ``team_id`` in unit
+    ``unit_id`` (cached per process; cleared on every edit in this process and re-read after
+    60 s for edits elsewhere)."""
     now = timezone.now()
     stamp = _RULES_READ.get("at")
     if stamp is None or (now - stamp).total_seconds() > 60:
         _rule_cache_clear()
         _RULES_READ["at"] = now
-    team_id = base_team.pk if base_team else None
     if team_id not in _RULES:
         q = Q(scope_level=ScopeLevel.NATIONAL)
-        if base_team is not None:
-            q |= Q(scope_level=ScopeLevel.UNIT, unit_id=base_team.district.unit_id)
-            q |= Q(scope_level=ScopeLevel.BASE_TEAM, base_team_id=base_team.pk)
+        if team_id is not None:
+            q |= Q(scope_level=ScopeLevel.UNIT, unit_id=unit_id)
+            q |= Q(scope_level=ScopeLevel.BASE_TEAM, base_team_id=team_id)
         _RULES[team_id] = [
             _as_version(r) for r in FrameworkRule.objects.filter(q).select_related("category")
         ]
@@ -266,107 +274,135 @@ def _may_edit_rule(actor: Any, scope_level: str, scope: Any) -> bool:
 # --------------------------------------------------------------------------- opening cases
 
 
-def _main_offence(registration: Registration) -> Any:
-    """The heaviest offence (lowest seriousness rank; first registered on a tie)."""
-    offences = sorted(
-        registration.offences.all(), key=lambda o: (o.category.seriousness_rank, o.seq)
-    )
-    return offences[0] if offences else None
+@dataclass
+class _Facts:
+    """What opening a case needs of one registration, read with plain value queries."""
+
+    id: int
+    kind: str
+    reported_at: dt.datetime
+    occurred_from: dt.datetime
+    damage: Decimal | None
+    base_team_id: int | None
+    unit_id: int | None
+    neighbourhood_id: int | None
+    offences: list[tuple[int, int, int]] = field(default_factory=list)  # rank, seq, category
+    involvements: list[InvolvementFacts] = field(default_factory=list)
 
 
-def _derived_leads(
-    registration: Registration,
-    involvements: list[Involvement],
-    linked: bool,
-    damage_threshold: Decimal,
-) -> dict[str, bool]:
-    roles = {i.role for i in involvements}
-    occurred = registration.occurred_from.date()
-    vulnerable = False
-    for i in involvements:
-        if i.role == InvRole.VICTIM and i.person is not None and i.person.date_of_birth:
-            dob = i.person.date_of_birth
-            age = occurred.year - dob.year - ((occurred.month, occurred.day) < (dob.month, dob.day))
-            vulnerable |= age < VULNERABLE_UNDER or age >= VULNERABLE_FROM
-    traceable = any(
-        i.role == InvRole.STOLEN_GOOD
-        and i.good is not None
-        and any((i.good.frame_number, i.good.plate, i.good.imei, i.good.serial_number))
-        for i in involvements
-    )
-    arrested = registration.kind == "aanhouding" or InvRole.ARRESTED in roles
-    return {
-        "known_suspect": arrested or InvRole.SUSPECT in roles,
-        "caught_in_act": arrested,
-        "witness": InvRole.WITNESS in roles,
-        "traceable_good": traceable,
-        "linked_case": linked,
-        "damage_above_threshold": registration.damage_amount is not None
-        and registration.damage_amount >= damage_threshold,
-        "vulnerable_victim": vulnerable,
+def _facts(registration_ids: Collection[int]) -> list[_Facts]:
+    """The registrations among ``registration_ids`` that have no case yet: 3 queries."""
+    regs = {
+        r["id"]: _Facts(
+            id=r["id"],
+            kind=r["kind"],
+            reported_at=r["reported_at"],
+            occurred_from=r["occurred_from"],
+            damage=r["damage_amount"],
+            base_team_id=r["base_team_id"],
+            unit_id=r["base_team__district__unit_id"],
+            neighbourhood_id=r["neighbourhood_id"],
+        )
+        for r in Registration.objects.filter(pk__in=registration_ids, case__isnull=True).values(
+            "id",
+            "kind",
+            "reported_at",
+            "occurred_from",
+            "damage_amount",
+            "base_team_id",
+            "base_team__district__unit_id",
+            "neighbourhood_id",
+        )
     }
+    if not regs:
+        return []
+    for reg_id, rank, seq, category_id in Offence.objects.filter(
+        registration_id__in=list(regs)
+    ).values_list("registration_id", "category__seriousness_rank", "seq", "category_id"):
+        regs[reg_id].offences.append((rank, seq, category_id))
+    for row in Involvement.objects.filter(registration_id__in=list(regs)).values(
+        "registration_id",
+        "role",
+        "person__date_of_birth",
+        "good__frame_number",
+        "good__plate",
+        "good__imei",
+        "good__serial_number",
+    ):
+        regs[row["registration_id"]].involvements.append(
+            InvolvementFacts(
+                role=row["role"],
+                date_of_birth=row["person__date_of_birth"],
+                identifiable_good=any(
+                    (
+                        row["good__frame_number"],
+                        row["good__plate"],
+                        row["good__imei"],
+                        row["good__serial_number"],
+                    )
+                ),
+            )
+        )
+    return list(regs.values())
 
 
 def _linked_registrations(registration_ids: Collection[int]) -> set[int]:
-    """Registrations that share a person, organisation or good with another registration."""
-    linked: set[int] = set()
+    """Registrations that share a person, organisation or good with another registration
+    (one query; the foreign-key indexes answer the EXISTS)."""
+    shared = Q()
     for column in ("person_id", "organisation_id", "good_id"):
-        rows = Involvement.objects.filter(
-            registration_id__in=registration_ids, **{f"{column}__isnull": False}
-        ).values_list("registration_id", column)
-        by_object: dict[int, set[int]] = defaultdict(set)
-        for reg_id, obj_id in rows:
-            by_object[obj_id].add(reg_id)
-        shared = Involvement.objects.filter(**{f"{column}__in": list(by_object)}).values_list(
-            column, "registration_id"
+        other = Involvement.objects.filter(**{column: OuterRef(column)}).exclude(
+            registration_id=OuterRef("registration_id")
         )
-        seen: dict[int, set[int]] = defaultdict(set)
-        for obj_id, reg_id in shared:
-            seen[obj_id].add(reg_id)
-        for obj_id, regs in seen.items():
-            if len(regs) > 1:
-                linked |= by_object[obj_id]
-    return linked
-
-
-def registrations_without_case(registration_ids: Iterable[int]) -> list[Registration]:
-    return list(
-        Registration.objects.filter(pk__in=list(registration_ids), case__isnull=True)
-        .select_related("base_team__district", "neighbourhood")
-        .prefetch_related("offences__category", "involvements__person", "involvements__good")
+        shared |= Q(Exists(other), **{f"{column}__isnull": False})
+    return set(
+        Involvement.objects.filter(shared, registration_id__in=registration_ids).values_list(
+            "registration_id", flat=True
+        )
     )
 
 
-def build_cases(regs: list[Registration]) -> list[Case]:
-    """Unsaved cases for ``regs`` (registrations without an offence get none): the main
-    offence, derived leads, the advice of the rules valid on the report date, the deadline."""
-    linked = _linked_registrations([r.pk for r in regs])
+def build_cases(registration_ids: Iterable[int]) -> list[Case]:
+    """Unsaved cases for those of ``registration_ids`` without one (a registration without
+    an offence gets none): the main offence (the heaviest: lowest seriousness rank, first
+    registered on a tie), derived leads, the advice of the rules valid on the report date,
+    the first-screening deadline."""
+    facts = _facts(list(registration_ids))
+    if not facts:
+        return []
+    linked = _linked_registrations([f.id for f in facts])
+    categories = OffenceCategory.objects.in_bulk()
     model = active_model()
     now = timezone.now()
     cases = []
-    for reg in regs:
-        main = _main_offence(reg)
-        if main is None:
+    for f in facts:
+        if not f.offences:
             continue
-        reported = timezone.localtime(reg.reported_at)
+        category = categories[min(f.offences)[2]]
+        reported = timezone.localtime(f.reported_at)
         rules = framework.effective_rules(
-            _rule_versions(reg.base_team),
-            category_code=main.category.code,
+            _rule_versions(f.base_team_id, f.unit_id),
+            category_code=category.code,
             day=reported.date(),
         )
-        leads = _derived_leads(
-            reg, list(reg.involvements.all()), reg.pk in linked, rules.damage_threshold
+        leads = derive_leads(
+            kind=f.kind,
+            occurred_on=timezone.localtime(f.occurred_from).date(),
+            damage=f.damage,
+            damage_threshold=rules.damage_threshold,
+            involvements=f.involvements,
+            linked_case=f.id in linked,
         )
         case = Case(
-            registration=reg,
+            registration_id=f.id,
             state=State.REGISTERED,
-            state_changed_at=reg.reported_at,
-            base_team=reg.base_team,
-            neighbourhood=reg.neighbourhood,
-            category=main.category,
-            offence_group=offence_group(main.category.code),
-            offence_class=offence_class(main.category.code),
-            reported_at=reg.reported_at,
+            state_changed_at=f.reported_at,
+            base_team_id=f.base_team_id,
+            neighbourhood_id=f.neighbourhood_id,
+            category=category,
+            offence_group=offence_group(category.code),
+            offence_class=offence_class(category.code),
+            reported_at=f.reported_at,
             screening_due=deadlines.screening_due(reported),
             **leads,
         )
@@ -377,25 +413,55 @@ def build_cases(regs: list[Registration]) -> list[Case]:
 
 def open_cases(registration_ids: Iterable[int], *, actor: Any = None) -> list[Case]:
     """Open a case for each registration that has an offence and no case yet, with its
-    derived leads, first advice and screening deadline. Idempotent (also when two processes
-    open the same case: the unique registration wins once). One audit entry lists them."""
-    cases = build_cases(registrations_without_case(registration_ids))
+    derived leads, first advice and screening deadline; one audit entry lists them.
+    Idempotent. Called in the transaction that stores new registrations, which nobody else
+    sees yet, so no one can open the same case concurrently."""
+    cases = build_cases(registration_ids)
     if not cases:
         return []
     with transaction.atomic():
-        Case.objects.bulk_create(cases, batch_size=1000, ignore_conflicts=True)
-        created = list(Case.objects.filter(registration_id__in=[c.registration_id for c in cases]))
+        _insert_cases(cases)
         audit_log(
             actor=actor,
             action=AuditAction.CREATE,
             object_type="selection.case",
-            object_id=created[0].pk if len(created) == 1 else "batch",
+            object_id=cases[0].pk if len(cases) == 1 else "batch",
             detail={
-                "cases": [c.pk for c in created],
-                "registrations": [c.registration_id for c in created],
+                "cases": [c.pk for c in cases],
+                "registrations": [c.registration_id for c in cases],
             },
         )
-    return created
+    return cases
+
+
+#: From this many cases on, rows go in without the ORM's per-object work (a bulk import).
+RAW_INSERT_FROM = 50
+
+
+def _insert_cases(cases: list[Case]) -> None:
+    if len(cases) < RAW_INSERT_FROM:
+        # PostgreSQL and SQLite >= 3.35 return the new ids.
+        Case.objects.bulk_create(cases)
+        return
+    from regie.registration.bulk import create_rows
+
+    now = timezone.now()
+    fields = [f for f in Case._meta.concrete_fields if f.attname != "id"]
+    rows = []
+    for case in cases:
+        case.created_at = now
+        rows.append(
+            tuple(
+                json.dumps(getattr(case, f.attname))
+                if f.get_internal_type() == "JSONField"
+                else getattr(case, f.attname)
+                for f in fields
+            )
+        )
+    ids = create_rows(Case, [str(f.column) for f in fields], rows)
+    for case, pk in zip(cases, ids, strict=True):
+        case.pk = pk
+        case._state.adding = False
 
 
 def features_of(case: Case) -> CaseFeatures:
@@ -414,9 +480,20 @@ def _apply_advice(case: Case, advice: framework.Advice, now: dt.datetime) -> Non
     case.advised_at = now
 
 
+_TEAM_UNIT: dict[int, int] = {}
+
+
+def _unit_of(team_id: int | None) -> int | None:
+    if team_id is None:
+        return None
+    if team_id not in _TEAM_UNIT:
+        _TEAM_UNIT.update(BaseTeam.objects.values_list("pk", "district__unit_id"))
+    return _TEAM_UNIT.get(team_id)
+
+
 def rules_for(case: Case) -> framework.Rules:
     return framework.effective_rules(
-        _rule_versions(case.base_team),
+        _rule_versions(case.base_team_id, _unit_of(case.base_team_id)),
         category_code=case.category.code,
         day=timezone.localtime(case.reported_at).date(),
     )

@@ -26,7 +26,7 @@ from django.db import transaction
 from regie.audit.models import Action as AuditAction
 from regie.audit.models import Purpose
 from regie.audit.services import audit_log
-from regie.organisation.models import Position
+from regie.organisation.models import BaseTeam, Position
 from regie.organisation.roles import Role
 from regie.registration.models import Involvement, Registration
 from regie.registration.models import Role as InvRole
@@ -39,7 +39,6 @@ from regie.selection.services import (
     build_cases,
     features_of,
     framework_action,
-    registrations_without_case,
     rules_for,
 )
 from regie.synth.flow_gen import CaseHistory, FlowGenerator, summarise
@@ -53,7 +52,8 @@ class _Staff:
 
     def __init__(self) -> None:
         self.by_team: dict[tuple[str, int], list[int]] = defaultdict(list)
-        self.by_district: dict[tuple[str, int], list[int]] = defaultdict(list)
+        self.by_district: dict[tuple[str, int | None], list[int]] = defaultdict(list)
+        self.district_of: dict[int, int] = dict(BaseTeam.objects.values_list("pk", "district_id"))
         for p in Position.objects.filter(user__is_active=True).values(
             "role", "base_team_id", "district_id", "user_id"
         ):
@@ -93,7 +93,7 @@ def write_histories(
                 investigator = staff.pick(rng, Role.INVESTIGATOR, case)
                 if investigator is None:
                     raise RuntimeError(
-                        f"no investigator for base team {case.base_team}: run the staff step"
+                        f"no investigator for base team {case.base_team_id}: run the staff step"
                     )
                 fields["investigator"] = investigator
                 case.assignee_id = investigator
@@ -206,7 +206,7 @@ def run(entries: Iterator[RegistrationEntry], *, seed: int, now: dt.datetime) ->
         by_reg = {ids[ref]: entry for ref, entry in refs.items() if ref in ids}
         with transaction.atomic():
             pairs = []
-            for case in build_cases(registrations_without_case(list(by_reg))):
+            for case in build_cases(list(by_reg)):
                 entry = _main_first(by_reg[case.registration_id], case.category.code)
                 history = flow.simulate(entry, linked_case=case.linked_case)
                 histories.append(history)

@@ -60,7 +60,8 @@ from regie.selection.flow import (
     State,
     transition_for,
 )
-from regie.selection.leads import LEAD_NAMES, offence_group
+from regie.selection.leads import LEAD_NAMES, InvolvementFacts, offence_group
+from regie.selection.leads import derive_leads as leads_from
 from regie.synth.registrations_gen import OffenceMixRow, RegistrationEntry, load_offence_mix
 
 __all__ = [
@@ -227,32 +228,24 @@ def derive_leads(
     ``linked_case`` says whether the case shares a core object with another case (the caller
     knows; the entry alone does not).
     """
-    roles = {inv.role for inv in entry.involvements}
-    arrest = entry.kind == "aanhouding" or "arrested" in roles
-    on = entry.occurred_from.date()
-    vulnerable = any(
-        inv.role == "victim"
-        and inv.person is not None
-        and inv.person.date_of_birth is not None
-        and not 18 <= _age(inv.person.date_of_birth, on) < 75
-        for inv in entry.involvements
+    return leads_from(
+        kind=entry.kind,
+        occurred_on=entry.occurred_from.date(),
+        damage=entry.damage_eur,
+        damage_threshold=damage_threshold,
+        involvements=[
+            InvolvementFacts(
+                role=inv.role,
+                date_of_birth=inv.person.date_of_birth if inv.person is not None else None,
+                identifiable_good=inv.good is not None
+                and any(
+                    (inv.good.frame_number, inv.good.plate, inv.good.imei, inv.good.serial_number)
+                ),
+            )
+            for inv in entry.involvements
+        ],
+        linked_case=linked_case,
     )
-    traceable = any(
-        inv.role == "stolen_good"
-        and inv.good is not None
-        and any((inv.good.frame_number, inv.good.plate, inv.good.imei, inv.good.serial_number))
-        for inv in entry.involvements
-    )
-    return {
-        "known_suspect": arrest or "suspect" in roles,
-        "caught_in_act": arrest,
-        "witness": "witness" in roles,
-        "traceable_good": traceable,
-        "linked_case": bool(linked_case),
-        "damage_above_threshold": entry.damage_eur is not None
-        and entry.damage_eur >= damage_threshold,
-        "vulnerable_victim": vulnerable,
-    }
 
 
 def true_logit(group: str, leads: Mapping[str, bool]) -> float:
