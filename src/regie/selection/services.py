@@ -286,7 +286,8 @@ class _Facts:
     base_team_id: int | None
     unit_id: int | None
     neighbourhood_id: int | None
-    offences: list[tuple[int, int, int]] = field(default_factory=list)  # rank, seq, category
+    #: (seriousness rank, seq, category): the heaviest sorts first.
+    offences: list[tuple[int, int, OffenceCategory]] = field(default_factory=list)
     involvements: list[InvolvementFacts] = field(default_factory=list)
 
 
@@ -316,10 +317,18 @@ def _facts(registration_ids: Collection[int]) -> list[_Facts]:
     }
     if not regs:
         return []
-    for reg_id, rank, seq, category_id in Offence.objects.filter(
+    for reg_id, rank, seq, category_id, code, title in Offence.objects.filter(
         registration_id__in=list(regs)
-    ).values_list("registration_id", "category__seriousness_rank", "seq", "category_id"):
-        regs[reg_id].offences.append((rank, seq, category_id))
+    ).values_list(
+        "registration_id",
+        "category__seriousness_rank",
+        "seq",
+        "category_id",
+        "category__code",
+        "category__title",
+    ):
+        category = OffenceCategory(pk=category_id, code=code, title=title, seriousness_rank=rank)
+        regs[reg_id].offences.append((rank, seq, category))
     for row in Involvement.objects.filter(registration_id__in=list(regs)).values(
         "registration_id",
         "role",
@@ -371,14 +380,13 @@ def build_cases(registration_ids: Iterable[int]) -> list[Case]:
     if not facts:
         return []
     linked = _linked_registrations([f.id for f in facts])
-    categories = OffenceCategory.objects.in_bulk()
     model = active_model()
     now = timezone.now()
     cases = []
     for f in facts:
         if not f.offences:
             continue
-        category = categories[min(f.offences)[2]]
+        category = min(f.offences)[2]
         reported = timezone.localtime(f.reported_at)
         rules = framework.effective_rules(
             _rule_versions(f.base_team_id, f.unit_id),
