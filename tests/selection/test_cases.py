@@ -322,6 +322,7 @@ def test_screen_and_bulk_screening_in_the_browserless_ui(
     screener = client_for(Role.CASE_SCREENER)
     page = screener.get(reverse("selection:queue"))
     assert page.status_code == 200
+    assert "<title>Zaken · Eerste screening · Regie</title>" in page.content.decode()
     for r in regs:
         assert r.number in page.content.decode()
     # One case against the advice without a reason: the form says why, nothing changes.

@@ -21,6 +21,7 @@ from regie.organisation.roles import ScopeLevel as StaffScope
 from regie.registration.models import OffenceCategory
 from regie.selection import services, steering
 from regie.selection.flow import ACTION_LABELS, CHOICE_FIELDS, TransitionError
+from regie.selection.framework import DECISION_LABELS
 from regie.selection.models import ScopeLevel, SolvabilityModel
 
 
@@ -282,6 +283,7 @@ def quality(request: HttpRequest) -> HttpResponse:
             item,
             ACTION_LABELS.get(item.event.action, item.event.action),  # type: ignore[call-overload]
             {k: CHOICE_FIELDS.get(k, {}).get(str(v), v) for k, v in item.event.fields.items()},
+            DECISION_LABELS.get(item.event.advice, "—"),
             ReviewForm(initial={"event": item.event.pk, "sample": item.kind}),
         )
         for item in sample
