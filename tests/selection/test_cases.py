@@ -381,3 +381,26 @@ def test_a_bulk_import_opens_every_case_in_its_transaction(team: BaseTeam) -> No
     assert case.state == State.REGISTERED and case.created_at is not None
     entry = AuditEntry.objects.filter(object_type="selection.case", object_id="batch").get()
     assert sorted(entry.detail["cases"]) == sorted(c.pk for c in cases)
+
+
+def test_cases_outside_the_users_scope_are_refused_and_the_refusal_is_audited(
+    registration: Registration, client_for: Callable[..., Client], other_team: BaseTeam
+) -> None:
+    case = case_of(registration)
+    outsider = client_for(Role.CASE_SCREENER, at=other_team)
+    user = outsider.position.user  # type: ignore[attr-defined]
+    for name in ("api-case", "api-case-transitions", "selection:case"):
+        r = outsider.get(reverse(name, kwargs={"pk": case.pk}))
+        assert r.status_code == 403, name
+    r = outsider.post(
+        reverse("api-case-transitions", kwargs={"pk": case.pk}),
+        {"action": "take_up"},
+        content_type="application/json",
+    )
+    assert r.status_code == 403
+    assert AuditEntry.objects.filter(actor=user, action="denied").count() >= 4
+    queue = outsider.get(reverse("api-cases")).json()["results"]
+    assert case.pk not in [c["id"] for c in queue]  # the queue omits it
+    insider = client_for(Role.CASE_SCREENER)
+    assert case.pk in [c["id"] for c in insider.get(reverse("api-cases")).json()["results"]]
+    assert Case.objects.get(pk=case.pk).state == State.REGISTERED
