@@ -128,6 +128,10 @@ def test_the_whole_road_to_a_conviction(
 
     load = caseload(manager.user)
     assert [(row["name"], row["open"]) for row in load] == [(investigator.user.get_full_name(), 1)]
+    colleague = make_staff(Role.INVESTIGATOR)
+    with pytest.raises(TransitionError) as exc:
+        services.case_transition(case.pk, "solve", actor=colleague.user)
+    assert exc.value.status == 403  # not their investigation
     services.case_transition(case.pk, "solve", actor=investigator.user)
     services.case_transition(case.pk, "to_om", actor=investigator.user)
     services.case_transition(case.pk, "om_decide", actor=om.user, fields={"om_decision": "summons"})
@@ -341,6 +345,27 @@ def test_screen_and_bulk_screening_in_the_browserless_ui(
     assert done.status_code == 302
     assert Case.objects.filter(pk__in=ids, state=State.REJECTED).count() == 3
     assert CaseEvent.objects.filter(case_id__in=ids, reason="insufficient_leads").count() == 3
+    # With an override text (against an advice): the code stays the reason, the free text
+    # stays with the case and out of the audit log.
+    more = [
+        case_of(make_registration(team, desk, offences=(OffenceIn("A20"),), involvements=()))
+        for _ in range(2)
+    ]
+    more_ids = [str(c.pk) for c in more]
+    screener.post(
+        reverse("selection:bulk"),
+        {
+            "cases": more_ids,
+            "action": "reject",
+            "override_reason": "Slachtoffer J. Jansen belde",
+            "confirm": "1",
+        },
+    )
+    events = CaseEvent.objects.filter(case_id__in=more_ids)
+    assert {e.reason for e in events} == {"insufficient_leads"}
+    assert all(e.fields["override_reason"] == "Slachtoffer J. Jansen belde" for e in events)
+    logged = AuditEntry.objects.filter(object_type="selection.case", object_id__in=more_ids)
+    assert logged.exists() and not any("Jansen" in str(e.detail) for e in logged)
 
 
 def test_a_screener_with_national_scope_sees_every_team(
@@ -404,3 +429,23 @@ def test_cases_outside_the_users_scope_are_refused_and_the_refusal_is_audited(
     insider = client_for(Role.CASE_SCREENER)
     assert case.pk in [c["id"] for c in insider.get(reverse("api-cases")).json()["results"]]
     assert Case.objects.get(pk=case.pk).state == State.REGISTERED
+
+
+def test_retention_removes_an_expired_registration_with_its_case_and_history(
+    registration: Registration, screener: Position
+) -> None:
+    import datetime as dt_
+
+    from regie.audit.retention import run_retention
+
+    case = case_of(registration)
+    services.case_transition(
+        case.pk, "reject", actor=screener.user, fields={"reject_reason": "insufficient_leads"}
+    )
+    Registration.objects.filter(pk=registration.pk).update(
+        retain_until=dt_.date.today() - dt_.timedelta(days=1)
+    )
+    report = run_retention(dry_run=False)
+    assert report.counts["registration.Registration"] >= 1
+    assert not Case.objects.filter(pk=case.pk).exists()
+    assert not CaseEvent.objects.filter(case_id=case.pk).exists()

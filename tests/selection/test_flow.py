@@ -31,7 +31,7 @@ ROLES = (
     "quality_officer",
     None,
 )
-FULL_CONTEXT = {"has_suspect": True, "summoned": True}
+FULL_CONTEXT = {"has_suspect": True, "summoned": True, "is_assignee": True}
 
 
 def complete_fields(t: Transition) -> dict[str, Any]:
@@ -105,7 +105,13 @@ def test_conditions_must_hold(t: Transition) -> None:
 
 def test_solving_needs_a_suspect() -> None:
     with pytest.raises(TransitionError, match="verdachte"):
-        check(State.UNDER_INVESTIGATION, Action.SOLVE, "investigator", {}, {"has_suspect": False})
+        check(
+            State.UNDER_INVESTIGATION,
+            Action.SOLVE,
+            "investigator",
+            {},
+            {"has_suspect": False, "is_assignee": True},
+        )
 
 
 def test_a_decision_against_the_advice_needs_a_reason() -> None:
@@ -153,3 +159,32 @@ def test_unknown_action_and_overlong_note_are_422() -> None:
     with pytest.raises(TransitionError) as exc:
         check(State.REGISTERED, Action.TAKE_UP, "case_screener", {"note": "x" * 2001})
     assert "note" in exc.value.errors
+
+
+def test_an_investigator_handles_only_their_own_investigations() -> None:
+    with pytest.raises(TransitionError) as exc:
+        check(
+            State.UNDER_INVESTIGATION,
+            Action.SOLVE,
+            "investigator",
+            {},
+            {"has_suspect": True, "is_assignee": False},
+        )
+    assert exc.value.status == 403
+    # The dossier manager may close anyone's investigation.
+    check(
+        State.UNDER_INVESTIGATION,
+        Action.SOLVE,
+        "dossier_manager",
+        {},
+        {"has_suspect": True, "is_assignee": False},
+    )
+
+
+def test_the_reason_code_comes_from_the_fixed_lists_only() -> None:
+    from regie.selection.flow import reason_code
+
+    fields = {"override_reason": "Slachtoffer J. Jansen belde", "reject_reason": "duplicate"}
+    assert reason_code(fields) == "duplicate"
+    assert reason_code({"note": "vrije tekst"}) == ""
+    assert reason_code({"om_decision": "dismissal", "dismissal_reason": "policy"}) == "dismissal"

@@ -157,3 +157,35 @@ def test_working_days_skip_weekends_and_legal_holidays() -> None:
     assert deadlines.is_working_day(dt.date(2021, 5, 5)) is False
     assert deadlines.is_working_day(dt.date(2019, 4, 19)) is True
     assert deadlines.zsm_due(friday) == friday + dt.timedelta(hours=6)
+
+
+def test_a_version_that_ends_ends_the_rule_instead_of_reviving_an_older_one() -> None:
+    v1 = rv(
+        7,
+        "base_team:T1:*",
+        1,
+        scope_level="base_team",
+        always_take_up=True,
+        valid_from=dt.date(2024, 1, 1),
+    )
+    v2 = rv(
+        8,
+        "base_team:T1:*",
+        2,
+        scope_level="base_team",
+        always_take_up=True,
+        valid_from=dt.date(2024, 1, 1),
+        valid_to=dt.date(2025, 1, 1),
+    )
+    during = framework.effective_rules(
+        [NATIONAL, v1, v2], category_code="1.2.3", day=dt.date(2024, 6, 1)
+    )
+    after = framework.effective_rules(
+        [NATIONAL, v1, v2], category_code="1.2.3", day=dt.date(2025, 3, 1)
+    )
+    before = framework.effective_rules(
+        [NATIONAL, v1, v2], category_code="1.2.3", day=dt.date(2023, 6, 1)
+    )
+    assert during.always_take_up and during.rule_ids == (1, 8)
+    assert not after.always_take_up and after.rule_ids == (1,)
+    assert not before.always_take_up

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from regie.audit.models import AuditEntry
 from regie.organisation.models import BaseTeam, Position
-from regie.organisation.roles import Role
+from regie.organisation.roles import Role, ScopeLevel
 from regie.registration.inputs import OffenceIn
 from regie.registration.services import registration_create
 from regie.selection import services, solvability, steering
@@ -201,7 +201,18 @@ def test_the_model_page_shows_the_card_and_only_managers_may_fit(
     page = screener.get(reverse("selection:model"))
     assert page.status_code == 200 and "Modelkaart" in page.content.decode()
     assert screener.post(reverse("selection:model_fit")).status_code == 403
-    analyst = client_for(Role.ANALYST)
+    district_analyst = client_for(Role.ANALYST)  # the model is national
+    r = district_analyst.post(reverse("selection:model_switch"), {"enabled": "0", "reason": "x"})
+    assert r.status_code == 403 and SolvabilityModel.objects.get(active=True).enabled
+    analyst = client_for(Role.ANALYST, level=ScopeLevel.NATIONAL)
     r = analyst.post(reverse("selection:model_switch"), {"enabled": "0", "reason": "Toets"})
     assert r.status_code == 302
     assert not SolvabilityModel.objects.get(active=True).enabled
+    # A refit does not switch the model back on; the same data again is refused clearly.
+    services.fit_solvability(actor=None, cutoff=dt.date(2019, 6, 1), samples=samples(6000, seed=9))
+    assert not SolvabilityModel.objects.get(active=True).enabled
+    with pytest.raises(TransitionError) as exc:
+        services.fit_solvability(
+            actor=None, cutoff=dt.date(2019, 6, 1), samples=samples(6000, seed=9)
+        )
+    assert exc.value.status == 409

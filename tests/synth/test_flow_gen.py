@@ -250,7 +250,13 @@ def replay(history: CaseHistory) -> flow.State:
             fields["investigator"] = "inv-1"
         if step.action is flow.Action.SOLVE and history.suspect_found:
             has_suspect = True  # the caller adds the suspect found
-        context = {"has_suspect": has_suspect, "summoned": summoned, "advice": None}
+        # The investigator who takes each step is the one assigned (the caller sees to it).
+        context = {
+            "has_suspect": has_suspect,
+            "summoned": summoned,
+            "advice": None,
+            "is_assignee": True,
+        }
         checked = flow.check(state, step.action, step.role, fields, context)
         state = checked.transition.target
         if step.action is flow.Action.OM_DECIDE:

@@ -152,7 +152,12 @@ def test_demo_registrations() -> None:
             e.action,
             e.actor_role,
             e.fields,
-            {"has_suspect": True, "summoned": True, "advice": e.advice or None},
+            {
+                "has_suspect": True,
+                "summoned": True,
+                "advice": e.advice or None,
+                "is_assignee": e.actor_id == sample.assignee_id,
+            },
         ).transition
         state = t.target
     assert state == sample.state

@@ -16,7 +16,7 @@ from regie.audit.models import Action as AuditAction
 from regie.audit.services import audit_log
 from regie.core.pagination import RegiePagination
 from regie.core.problems import problem
-from regie.organisation.access import role_of
+from regie.organisation.access import has_perm, role_of
 from regie.organisation.roles import Perm
 from regie.selection import selectors
 from regie.selection.flow import (
@@ -206,6 +206,15 @@ class CaseTransitions(APIView):
         },
     )
     def post(self, request: Request, pk: int) -> Response | JsonResponse:
+        if not has_perm(request.user, Perm.DECIDE_CASES):
+            audit_log(
+                actor=request.user,
+                action=AuditAction.DENIED,
+                object_type="selection.case",
+                object_id=pk,
+                outcome="denied",
+            )
+            raise PermissionDenied("Uw rol neemt geen beslissingen over zaken.")
         case = _case_or_deny(request, pk)
         data = TransitionIn(data=request.data)
         data.is_valid(raise_exception=True)

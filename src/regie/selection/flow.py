@@ -166,6 +166,23 @@ CHOICE_FIELDS: dict[str, dict[str, str]] = {
 }
 #: Longest free-text note.
 MAX_NOTE = 2000
+#: The fields whose value is the coded reason or outcome of a move (never free text).
+REASON_FIELDS = (
+    "reject_reason",
+    "termination_reason",
+    "return_reason",
+    "reopen_reason",
+    "settlement",
+    "om_decision",
+    "court_outcome",
+    "dismissal_reason",
+)
+
+
+def reason_code(fields: Mapping[str, Any]) -> str:
+    """The coded reason of a move (for counting), from the fixed lists only."""
+    return next((str(fields[k]) for k in REASON_FIELDS if fields.get(k)), "")
+
 
 # --------------------------------------------------------------------------- the table
 
@@ -188,6 +205,14 @@ class Transition:
     optional: tuple[str, ...] = ("note",)
     #: Facts about the case that must hold, checked against the context (see :func:`check`).
     conditions: tuple[str, ...] = ()
+
+    @property
+    def own_case_roles(self) -> frozenset[str]:
+        """Roles that may make this move only on a case assigned to them: an investigator
+        handles their own investigations (the dossier manager and team chief any)."""
+        if self.source in (State.UNDER_INVESTIGATION, State.SOLVED):
+            return frozenset({INVESTIGATOR}) & self.roles
+        return frozenset()
 
 
 def _t(
@@ -332,7 +357,8 @@ def check(
 ) -> Checked:
     """Validate a move; raise :class:`TransitionError` or return the cleaned fields.
 
-    ``context`` holds facts the table's conditions ask for (``has_suspect``, ``summoned``)
+    ``context`` holds facts the table's conditions ask for (``has_suspect``, ``summoned``,
+    ``is_assignee`` for an investigator's own investigations)
     and, at first screening, the framework's ``advice`` (see :data:`ADVICE_ACTION`): a
     decision against the advice needs an ``override_reason``.
     Order of checks: the move must exist (409), the role must hold it (403), the fields must
@@ -359,6 +385,10 @@ def check(
         )
     if role not in t.roles:
         raise TransitionError(403, f"Uw rol mag '{ACTION_LABELS[action]}' niet uitvoeren.")
+    if role in t.own_case_roles and not (context or {}).get("is_assignee", False):
+        raise TransitionError(
+            403, "U kunt alleen onderzoeken afhandelen die aan u zijn toegewezen."
+        )
     errors: dict[str, list[str]] = {}
     cleaned: dict[str, Any] = {}
     allowed = set(t.required) | set(t.optional)

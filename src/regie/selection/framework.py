@@ -68,15 +68,19 @@ class Rules:
 
 
 def effective_rules(versions: Iterable[RuleVersion], *, category_code: str, day: dt.date) -> Rules:
-    """For each rule (``key``) take the highest version valid on ``day``; then apply them
-    from broad to specific (national before unit before base team, all-categories before
-    one category), so the most specific value wins and any "always" holds."""
-    best: dict[str, RuleVersion] = {}
+    """For each rule (``key``) take the highest version that has started on ``day``
+    (``valid_from``); it replaces every earlier version from then on, so a version that ends
+    (``valid_to``) ends the rule rather than reviving an older open-ended one. Then apply the
+    rules in force from broad to specific (national before unit before base team,
+    all-categories before one category), so the most specific value wins and any "always"
+    holds."""
+    latest: dict[str, RuleVersion] = {}
     for v in versions:
-        if v.category_code not in (None, category_code) or not v.valid_on(day):
+        if v.category_code not in (None, category_code) or v.valid_from > day:
             continue
-        if v.key not in best or v.version > best[v.key].version:
-            best[v.key] = v
+        if v.key not in latest or v.version > latest[v.key].version:
+            latest[v.key] = v
+    best = {key: v for key, v in latest.items() if v.valid_on(day)}
     ordered = sorted(
         best.values(),
         key=lambda v: (SCOPE_ORDER[v.scope_level], v.category_code is not None, v.id),

@@ -30,7 +30,9 @@ class Case(models.Model):
     """One registered crime in the flow. The state changes only through
     :func:`regie.selection.services.case_transition`, which writes a :class:`CaseEvent`."""
 
-    registration = models.OneToOneField(Registration, on_delete=models.PROTECT, related_name="case")
+    #: A case lives as long as its registration: the registration's retention period
+    #: (Police Data Act) removes the case, its history and its reviews with it.
+    registration = models.OneToOneField(Registration, on_delete=models.CASCADE, related_name="case")
     state = models.CharField(
         _("status"),
         max_length=20,
@@ -102,7 +104,7 @@ class CaseEvent(models.Model):
     """One move in a case's history (append-only): who, when, what, why, and what the
     framework advised at that moment."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     seq = models.PositiveIntegerField()
     action = models.CharField(max_length=16, choices=[(a.value, ACTION_LABELS[a]) for a in Action])
     from_state = models.CharField(
@@ -217,7 +219,7 @@ class SolvabilityModel(models.Model):
 class QualityReview(models.Model):
     """A quality officer's review of one screening or dossier decision."""
 
-    event = models.ForeignKey(CaseEvent, on_delete=models.PROTECT, related_name="reviews")
+    event = models.ForeignKey(CaseEvent, on_delete=models.CASCADE, related_name="reviews")
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     sample = models.CharField(max_length=8)  # random | risk
     correct = models.BooleanField(_("kader juist toegepast"))

@@ -8,6 +8,7 @@ import csv
 import datetime as dt
 import hashlib
 import json
+import logging
 import secrets
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -22,7 +23,12 @@ from django.utils import timezone
 
 from regie.audit.models import Action as AuditAction
 from regie.audit.services import audit_log
-from regie.organisation.access import base_team_in_scope, position_of, role_of
+from regie.organisation.access import (
+    base_team_in_scope,
+    can_view_registration,
+    position_of,
+    role_of,
+)
 from regie.organisation.models import BaseTeam, Position
 from regie.organisation.roles import Role as StaffRole
 from regie.organisation.roles import ScopeLevel as StaffScope
@@ -34,7 +40,7 @@ from regie.registration.models import (
 )
 from regie.registration.models import Role as InvRole
 from regie.selection import deadlines, framework, solvability
-from regie.selection.flow import Action, State, TransitionError, check
+from regie.selection.flow import Action, State, TransitionError, check, reason_code
 from regie.selection.leads import (
     LEAD_NAMES,
     RECORDED_LEADS,
@@ -52,6 +58,7 @@ from regie.selection.models import (
     SolvabilityModel,
 )
 
+logger = logging.getLogger(__name__)
 DATA = Path(__file__).resolve().parent / "data"
 NATIONAL_VALID_FROM = dt.date(2018, 1, 1)
 
@@ -123,15 +130,17 @@ def _rule_versions(team_id: int | None, unit_id: int | None) -> list[framework.R
     if stamp is None or (now - stamp).total_seconds() > 60:
         _rule_cache_clear()
         _RULES_READ["at"] = now
-    if team_id not in _RULES:
+    versions = _RULES.get(team_id)
+    if versions is None:
         q = Q(scope_level=ScopeLevel.NATIONAL)
         if team_id is not None:
             q |= Q(scope_level=ScopeLevel.UNIT, unit_id=unit_id)
             q |= Q(scope_level=ScopeLevel.BASE_TEAM, base_team_id=team_id)
-        _RULES[team_id] = [
+        versions = [
             _as_version(r) for r in FrameworkRule.objects.filter(q).select_related("category")
         ]
-    return _RULES[team_id]
+        _RULES[team_id] = versions
+    return versions
 
 
 def _as_version(r: FrameworkRule) -> framework.RuleVersion:
@@ -527,6 +536,8 @@ def record_leads(case: Case, *, actor: Any, leads: Mapping[str, bool]) -> Case:
         case = (
             Case.objects.select_for_update(of=("self",)).select_related("category").get(pk=case.pk)
         )
+        if case.state != State.REGISTERED:  # screened meanwhile
+            raise TransitionError(409, "De zaak is intussen gescreend.")
         before = {name: getattr(case, name) for name in leads}
         for name, value in leads.items():
             setattr(case, name, bool(value))
@@ -571,6 +582,16 @@ def _investigator(value: Any, case: Case) -> Any:
             "Rechercheur buiten het team.",
             {"investigator": ["Deze rechercheur werkt niet voor het team van de zaak."]},
         )
+    if not can_view_registration(position.user, case.registration):
+        raise TransitionError(
+            422,
+            "Rechercheur zonder inzage.",
+            {
+                "investigator": [
+                    "Deze rechercheur mag de registratie niet inzien (werkgebied of rubricering)."
+                ]
+            },
+        )
     return position.user
 
 
@@ -596,6 +617,7 @@ def case_transition(
             "has_suspect": _has_suspect(case),
             "summoned": case.om_decision == "summons",
             "advice": advice or None,
+            "is_assignee": case.assignee_id is not None and case.assignee_id == actor.pk,
         }
         role = role_of(actor)
         checked = check(state, action, role.value if role else None, fields, context)
@@ -623,9 +645,7 @@ def case_transition(
         case.save()
         position = position_of(actor)
         seq = (case.events.aggregate(m=Max("seq"))["m"] or 0) + 1
-        reason = next((str(v) for k, v in cleaned.items() if k.endswith("_reason")), "")
-        if not reason:
-            reason = str(cleaned.get("settlement") or cleaned.get("om_decision") or "")
+        reason = reason_code(cleaned)
         event = CaseEvent.objects.create(
             case=case,
             seq=seq,
@@ -654,6 +674,9 @@ def case_transition(
                 "from": state.value,
                 "to": t.target.value,
                 "reason": reason,
+                # Free text stays with the case (and its retention), not in the audit log.
+                "override": "override_reason" in cleaned,
+                "note": "note" in cleaned,
             },
         )
     return case
@@ -710,13 +733,19 @@ def active_model() -> solvability.SolvabilityModel | None:
     """The active, enabled model that passed its criteria (None: advise without a score).
     Re-read at most every 30 s so the off switch takes effect in every worker."""
     now = timezone.now()
-    stamp = _MODEL_CACHE.get("at")
-    if stamp is not None and (now - stamp).total_seconds() < 30:
-        cached: solvability.SolvabilityModel | None = _MODEL_CACHE.get("model")
-        return cached
+    cached = _MODEL_CACHE.get("entry")  # one read: another thread may replace it meanwhile
+    if cached is not None and (now - cached[0]).total_seconds() < 30:
+        model: solvability.SolvabilityModel | None = cached[1]
+        return model
     row = SolvabilityModel.objects.filter(active=True, enabled=True, passed=True).first()
-    model = solvability.SolvabilityModel.from_dict(row.parameters) if row else None
-    _MODEL_CACHE.update(at=now, model=model)
+    model = None
+    if row is not None:
+        try:
+            model = solvability.SolvabilityModel.from_dict(row.parameters)
+        except ValueError:
+            # A stored model this code cannot read advises nothing; intake goes on.
+            logger.exception("solvability model %s cannot be loaded", row.version)
+    _MODEL_CACHE["entry"] = (now, model)
     return model
 
 
@@ -738,17 +767,18 @@ def training_samples(as_of: dt.datetime | None = None) -> list[solvability.Sampl
         as_of = CaseEvent.objects.aggregate(m=Max("at"))["m"]
         if as_of is None:
             return []
-    started = dict(
-        CaseEvent.objects.filter(action=Action.INVESTIGATE, at__lte=as_of - OUTCOME_WINDOW)
-        .order_by("case_id", "-at")
-        .values_list("case_id", "at")
+    investigations = CaseEvent.objects.filter(
+        action=Action.INVESTIGATE, at__lte=as_of - OUTCOME_WINDOW
     )
+    started = dict(investigations.order_by("case_id", "-at").values_list("case_id", "at"))
     solved_at = dict(
-        CaseEvent.objects.filter(action=Action.SOLVE, case_id__in=list(started))
+        CaseEvent.objects.filter(action=Action.SOLVE, case_id__in=investigations.values("case_id"))
         .order_by("case_id", "-at")
         .values_list("case_id", "at")
     )
-    qs = Case.objects.filter(pk__in=list(started)).select_related("category", "neighbourhood")
+    qs = Case.objects.filter(pk__in=investigations.values("case_id")).select_related(
+        "category", "neighbourhood"
+    )
     return [
         solvability.Sample(
             features=features_of(c),
@@ -789,8 +819,17 @@ def fit_solvability(
             {"cutoff": [f"{len(train)} zaken vóór, {len(test)} vanaf {cutoff}."]},
         )
     now = timezone.now()
-    model = solvability.fit(train, fitted_at=now)
-    evaluation = solvability.evaluate(model, test)
+    try:
+        model = solvability.fit(train, fitted_at=now)
+        evaluation = solvability.evaluate(model, test)
+    except ValueError as exc:  # e.g. only one outcome on one side of the cutoff
+        raise TransitionError(422, f"Niet te fitten: {exc}", {"cutoff": [str(exc)]}) from None
+    if SolvabilityModel.objects.filter(version=model.version).exists():
+        raise TransitionError(
+            409,
+            f"Dit model bestaat al (dezelfde coëfficiënten, versie {model.version}): "
+            "er zijn geen nieuwe gegevens.",
+        )
     bias = solvability.bias_check(model, test)
     criteria = criteria or solvability.Criteria()
     result = solvability.check_criteria(evaluation, bias, criteria)
@@ -820,9 +859,12 @@ def fit_solvability(
             test_to=test_period[1],
         )
         if activate and result.passed:
+            previous = SolvabilityModel.objects.filter(active=True).first()
             SolvabilityModel.objects.filter(active=True).update(active=False)
             row.active = True
-            row.save(update_fields=["active"])
+            # A refit does not undo the off switch: only switching on (with a reason) does.
+            row.enabled = previous.enabled if previous is not None else True
+            row.save(update_fields=["active", "enabled"])
         audit_log(
             actor=actor,
             action=AuditAction.CREATE,
@@ -835,20 +877,25 @@ def fit_solvability(
     return row
 
 
-def readvise_open_cases() -> int:
-    """Cases waiting for first screening get the advice of the current rules and model."""
+def readvise_open_cases(teams: Q | None = None) -> int:
+    """Cases waiting for first screening (of the base teams ``teams`` selects, or all) get
+    the advice of the current rules and model. Each update is conditional on the case still
+    waiting, so a case screened meanwhile keeps the advice it was screened with."""
     model = active_model()
     now = timezone.now()
-    changed = []
-    for case in Case.objects.filter(state=State.REGISTERED).select_related(
-        "category", "base_team__district"
-    ):
+    qs = Case.objects.filter(state=State.REGISTERED).select_related("category")
+    if teams is not None:
+        qs = qs.filter(base_team__in=BaseTeam.objects.filter(teams))
+    changed = 0
+    for case in qs.iterator(chunk_size=500):
         _apply_advice(case, framework.advise(features_of(case), rules_for(case), model), now)
-        changed.append(case)
-    Case.objects.bulk_update(
-        changed, ["advice", "advice_score", "advice_detail", "advised_at"], batch_size=500
-    )
-    return len(changed)
+        changed += Case.objects.filter(pk=case.pk, state=State.REGISTERED).update(
+            advice=case.advice,
+            advice_score=case.advice_score,
+            advice_detail=case.advice_detail,
+            advised_at=now,
+        )
+    return changed
 
 
 def model_switch(row: SolvabilityModel, *, actor: Any, enabled: bool, reason: str) -> None:
@@ -914,7 +961,7 @@ VICTIM_DECISION: dict[str, str] = {
     "capacity": "Andere zaken hadden voorrang.",
     "om_strafbeschikking": "De verdachte heeft een straf opgelegd gekregen (strafbeschikking).",
     "conditional_dismissal": "De zaak is voorwaardelijk geseponeerd.",
-    "halt": "De jongere is naar Halt verwezen.",
+    "halt": "De zaak is buiten de rechter om afgedaan.",
     "mediation": "Er is gekozen voor bemiddeling.",
     "policy_dismissal": "De zaak is geseponeerd.",
     "summons_fast_track": "De verdachte moet voor de rechter verschijnen (snelrecht).",
@@ -953,5 +1000,7 @@ def victim_view(case: Case) -> dict[str, Any]:
         "number": case.registration.number,
         "reported_at": case.reported_at,
         "changed_at": case.state_changed_at,
-        "offences": [o.category.title for o in case.registration.offences.all()],
+        "offences": list(
+            case.registration.offences.order_by("seq").values_list("category__title", flat=True)
+        ),
     }

@@ -5,7 +5,7 @@ screens; the screens are in :mod:`regie.selection.steering_views`."""
 from __future__ import annotations
 
 import datetime as dt
-import random
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -59,9 +59,11 @@ def review_sample(user: Any, *, size: int = 10, day: dt.date | None = None) -> l
     although there were two or more leads or a vulnerable victim. Stable for a user and day
     (the seed), so the list does not change under the reviewer's hands."""
     day = day or dt.date.today()
-    rng = random.Random(f"{user.pk}:{day.isoformat()}")
+    seed = f"{user.pk}:{day.isoformat()}"
     recent = reviewable_events(user).order_by("-at")[:2000]
-    events = list(recent)
+    # Each event's place in the day's order depends only on (seed, event), so reviewing one
+    # item (or a new decision arriving) leaves the rest of the sample where it was.
+    events = sorted(recent, key=lambda e: hashlib.sha256(f"{seed}:{e.pk}".encode()).digest())
     risky: list[SampleItem] = []
     for e in events:
         case = e.case
@@ -82,11 +84,9 @@ def review_sample(user: Any, *, size: int = 10, day: dt.date | None = None) -> l
             risky.append(SampleItem(e, "risk", f"Afgewezen met {leads} indicaties"))
         elif e.action in (Action.REJECT, Action.TERMINATE) and case.vulnerable_victim:
             risky.append(SampleItem(e, "risk", "Kwetsbaar slachtoffer"))
-    rng.shuffle(risky)
     chosen = risky[: size // 2]
     taken = {item.event.pk for item in chosen}
     rest = [e for e in events if e.pk not in taken]
-    rng.shuffle(rest)
     chosen += [SampleItem(e, "random", "Aselecte steekproef") for e in rest[: size - len(chosen)]]
     return chosen
 
@@ -145,7 +145,7 @@ def review_rates(user: Any) -> list[dict[str, Any]]:
 def feedback_for(user: Any, limit: int = 20) -> list[QualityReview]:
     """The reviews of the user's own decisions, newest first (the feedback to the screener)."""
     return list(
-        QualityReview.objects.filter(event__actor=user)
+        QualityReview.objects.filter(event__actor=user, event__case__in=cases_visible_to(user))
         .select_related("event__case__registration", "reviewer")
         .order_by("-at")[:limit]
     )

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -13,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from regie.audit.models import Action as AuditAction
 from regie.audit.services import audit_log
-from regie.core.access import rule
+from regie.core.access import deny, rule
 from regie.organisation.access import base_team_filter, has_perm, position_of
 from regie.organisation.models import BaseTeam, Unit
 from regie.organisation.roles import Perm
@@ -40,7 +41,11 @@ class RuleForm(forms.Form):
         label=gettext_lazy("Drempel afwijzen (kans 0–1)"), required=False, min_value=0, max_value=1
     )
     damage_threshold = forms.DecimalField(
-        label=gettext_lazy("Schadedrempel (euro)"), required=False, min_value=0, max_digits=12
+        label=gettext_lazy("Schadedrempel (euro)"),
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
     )
     rationale = forms.CharField(
         label=gettext_lazy("Toelichting"), widget=forms.Textarea(attrs={"rows": 2})
@@ -129,7 +134,12 @@ def framework_rule_add(request: HttpRequest) -> HttpResponse:
         if not exc.errors:
             form.add_error(None, exc.message)
         return _render_rules(request, form, status=exc.status)
-    services.readvise_open_cases()
+    if level == ScopeLevel.BASE_TEAM:
+        services.readvise_open_cases(Q(pk=scope.pk))
+    elif level == ScopeLevel.UNIT:
+        services.readvise_open_cases(Q(district__unit=scope))
+    else:
+        services.readvise_open_cases()
     messages.success(
         request,
         _("Regel vastgelegd als versie %(v)d; het advies is bijgewerkt.") % {"v": rule_.version},
@@ -164,7 +174,7 @@ def model_page(request: HttpRequest) -> HttpResponse:
         object_type="selection.solvabilitymodel",
         object_id=active.pk if active else "none",
     )
-    can_manage = has_perm(request.user, Perm.MANAGE_SOLVABILITY)
+    can_manage = _may_manage_model(request.user)
     return render(
         request,
         "selection/model.html",
@@ -178,10 +188,22 @@ def model_page(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _may_manage_model(user: Any) -> bool:
+    """The model is national: refitting it or switching it off needs a national scope."""
+    position = position_of(user)
+    return (
+        has_perm(user, Perm.MANAGE_SOLVABILITY)
+        and position is not None
+        and position.scope_level == StaffScope.NATIONAL
+    )
+
+
 @rule(Perm.MANAGE_SOLVABILITY)
 def model_switch(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return redirect("selection:model")
+    if not _may_manage_model(request.user):
+        deny(request, Perm.MANAGE_SOLVABILITY, "selection.solvabilitymodel")
     form = SwitchForm(request.POST)
     active = SolvabilityModel.objects.filter(active=True).first()
     if not form.is_valid() or active is None:
@@ -206,6 +228,8 @@ def model_switch(request: HttpRequest) -> HttpResponse:
 def model_fit(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return redirect("selection:model")
+    if not _may_manage_model(request.user):
+        deny(request, Perm.MANAGE_SOLVABILITY, "selection.solvabilitymodel")
     form = FitForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Ongeldige datum."))

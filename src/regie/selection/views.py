@@ -201,16 +201,32 @@ def case_action(request: HttpRequest, pk: int) -> HttpResponse:
         None,
     )
     if t is None:
+        if any(x.action is action for x in actions_from(State(case.state))):
+            deny(request, Perm.DECIDE_CASES, "selection.case")  # the move exists, not for you
         return _render_case(
-            request, case, error=_("Deze actie is nu niet mogelijk voor u."), status=409
+            request, case, error=_("Deze actie is vanuit deze stand niet mogelijk."), status=409
         )
-    investigators = [(p.user_id, p.display_name) for p in selectors.investigators_for(case)]
+    investigators = (
+        [(p.user_id, p.display_name) for p in selectors.investigators_for(case)]
+        if "investigator" in t.required
+        else []
+    )
     form = TransitionForm(t, request.POST, investigators=investigators)
     if not form.is_valid():
         return _render_case(request, case, bound=form, error=_("Vul de gegevens aan."), status=422)
     try:
         services.case_transition(case.pk, action, actor=request.user, fields=form.payload())
     except TransitionError as exc:
+        audit_log(
+            actor=request.user,
+            action=AuditAction.CHANGE,
+            object_type="selection.case",
+            object_id=case.pk,
+            outcome="denied" if exc.status == 403 else "failure",
+            detail={"action": action.value, "error": exc.message},
+        )
+        if exc.status == 403:
+            deny(request, Perm.DECIDE_CASES, "selection.case")
         for name, errs in exc.errors.items():
             if name in form.fields:
                 for e in errs:
@@ -253,7 +269,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
     each case through the same gate as a single decision."""
     if request.method != "POST":
         return redirect("selection:queue")
-    ids = [int(x) for x in request.POST.getlist("cases") if x.isdigit()]
+    ids = [int(x) for x in request.POST.getlist("cases") if x.isascii() and x.isdigit()]
     visible = {c.pk: c for c in selectors.screening_queue(request.user).filter(pk__in=ids)}
     form = BulkForm(request.POST, case_ids=list(visible))
     if not form.is_valid():

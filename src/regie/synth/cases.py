@@ -31,7 +31,7 @@ from regie.organisation.roles import Role
 from regie.registration.models import Involvement, Registration
 from regie.registration.models import Role as InvRole
 from regie.selection import framework
-from regie.selection.flow import Action, State, check
+from regie.selection.flow import Action, State, check, reason_code
 from regie.selection.models import Case, CaseEvent
 from regie.selection.services import (
     _apply_advice,
@@ -54,9 +54,11 @@ class _Staff:
         self.by_team: dict[tuple[str, int], list[int]] = defaultdict(list)
         self.by_district: dict[tuple[str, int | None], list[int]] = defaultdict(list)
         self.district_of: dict[int, int] = dict(BaseTeam.objects.values_list("pk", "district_id"))
+        self.team_of: dict[int, int | None] = {}
         for p in Position.objects.filter(user__is_active=True).values(
             "role", "base_team_id", "district_id", "user_id"
         ):
+            self.team_of[p["user_id"]] = p["base_team_id"]
             if p["base_team_id"]:
                 self.by_team[(p["role"], p["base_team_id"])].append(p["user_id"])
             if p["district_id"]:
@@ -71,7 +73,12 @@ class _Staff:
 
 
 def write_histories(
-    pairs: list[tuple[Case, CaseHistory]], *, staff: _Staff, suspects: list[int], seed: int
+    pairs: list[tuple[Case, CaseHistory]],
+    *,
+    staff: _Staff,
+    suspects: list[int],
+    seed: int,
+    with_suspect: set[int],
 ) -> dict[str, int]:
     """Apply the histories to freshly built, unsaved cases and store cases and events."""
     events: list[CaseEvent] = []
@@ -85,10 +92,13 @@ def write_histories(
         first_at = history.steps[0].at if history.steps else case.reported_at
         _apply_advice(case, framework.advise(features_of(case), rules_for(case), model), first_at)
         state = State.REGISTERED
-        has_suspect = case.known_suspect
+        # As the live gate sees it: a suspect or arrested person on the registration.
+        has_suspect = case.registration_id in with_suspect
         for seq, step in enumerate(history.steps, 1):
             fields: dict[str, Any] = dict(step.fields)
             actor = staff.pick(rng, step.role, case)
+            if step.role == Role.INVESTIGATOR and case.assignee_id is not None:
+                actor = case.assignee_id  # an investigator handles their own investigation
             if step.action == Action.INVESTIGATE:
                 investigator = staff.pick(rng, Role.INVESTIGATOR, case)
                 if investigator is None:
@@ -120,10 +130,10 @@ def write_histories(
                     "has_suspect": has_suspect,
                     "summoned": case.om_decision == "summons",
                     "advice": advice or None,
+                    "is_assignee": step.role != Role.INVESTIGATOR or actor == case.assignee_id,
                 },
             ).transition
-            reason = next((str(v) for k, v in fields.items() if k.endswith("_reason")), "")
-            reason = reason or str(fields.get("settlement") or fields.get("om_decision") or "")
+            reason = reason_code(fields)
             events.append(
                 CaseEvent(
                     case=case,
@@ -134,7 +144,7 @@ def write_histories(
                     at=step.at,
                     actor_id=actor,
                     actor_role=step.role,
-                    actor_team_id=case.base_team_id,
+                    actor_team_id=staff.team_of.get(actor) if actor is not None else None,
                     fields={**fields, **override},
                     reason=reason[:24],
                     advice=advice,
@@ -211,8 +221,14 @@ def run(entries: Iterator[RegistrationEntry], *, seed: int, now: dt.datetime) ->
                 history = flow.simulate(entry, linked_case=case.linked_case)
                 histories.append(history)
                 pairs.append((case, history))
+            with_suspect = set(
+                Involvement.objects.filter(
+                    registration_id__in=[c.registration_id for c, _ in pairs],
+                    role__in=(InvRole.SUSPECT, InvRole.ARRESTED),
+                ).values_list("registration_id", flat=True)
+            )
             for key, value in write_histories(
-                pairs, staff=staff, suspects=suspects, seed=seed
+                pairs, staff=staff, suspects=suspects, seed=seed, with_suspect=with_suspect
             ).items():
                 totals[key] += value
         batch.clear()
