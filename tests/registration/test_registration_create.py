@@ -85,6 +85,26 @@ def test_fuzzy_match_links_above_threshold(team: BaseTeam, desk: Position) -> No
     assert reg.involvements.get().match_score is not None
 
 
+def test_an_automatic_link_adds_a_newly_entered_bsn(team: BaseTeam, desk: Position) -> None:
+    first = registration_input(
+        team,
+        involvements=(
+            InvolvementIn("victim", person=PersonIn("Jan", "Berg", "van der", dt.date(1980, 5, 4))),
+        ),
+    )
+    registration_create(first, actor=desk.user, source="desk")
+    person = Person.objects.get()
+    assert person.bsn is None
+    second = registration_input(team)  # the same person, now with BSN 111222333
+    registration_create(second, actor=desk.user, source="desk")
+    person.refresh_from_db()
+    assert Person.objects.count() == 1 and person.bsn == "111222333"
+    entry = AuditEntry.objects.filter(
+        object_type="registration.person", object_id=str(person.pk), action="change"
+    ).get()
+    assert "111222333" not in str(entry.detail)
+
+
 @pytest.mark.parametrize(
     ("change", "field", "message"),
     [

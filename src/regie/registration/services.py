@@ -569,6 +569,8 @@ def person_resolve(
         # Candidates are never merged ones: the target is its own survivor.
         linked = next(c for c in candidates if c.pk == target.id)
         _extend_retention(linked, retain_until)
+        if q.bsn and not linked.bsn:
+            _add_bsn(linked, q.bsn, actor=actor, purpose=purpose)
         return linked, target.score
     fields = {
         "first_names": q.first_names,
@@ -592,6 +594,26 @@ def person_resolve(
         person, created = Person.objects.create(**fields), True
     person = _settle(person, created, actor=actor, purpose=purpose, retain_until=retain_until)
     return person, None if created else 1.0
+
+
+def _add_bsn(person: Person, bsn: str, *, actor: Any, purpose: str) -> None:
+    """An auto-linked person without a BSN gets the one just entered (the link already says
+    they are the same person). Not when another person holds that BSN meanwhile."""
+    try:
+        with transaction.atomic():
+            added = Person.objects.filter(pk=person.pk, bsn__isnull=True).update(bsn=bsn)
+    except IntegrityError:
+        return
+    if added:
+        person.bsn = bsn
+        audit_log(
+            actor=actor,
+            action=Action.CHANGE,
+            object_type="registration.person",
+            object_id=person.pk,
+            purpose=purpose,
+            detail={"bsn": "added on automatic link"},
+        )
 
 
 def organisation_resolve(
