@@ -71,6 +71,7 @@ def sample_kwargs(team: BaseTeam, staff: Position, registration: Any) -> dict[st
     open_cases([registration.pk])
     case = {"pk": Case.objects.get(registration=registration).pk}
     return {
+        "statistics:export": {"table": "counts", "fmt": "csv"},
         "selection:case": case,
         "selection:action": case,
         "selection:leads": case,

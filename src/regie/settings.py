@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "regie.organisation",
     "regie.registration",
     "regie.selection",
+    "regie.statistics",
     "regie.synth",
 ]
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("registraties/", include("regie.registration.urls")),
     path("aangifte-doen/", include("regie.registration.online_urls")),
     path("zaken/", include("regie.selection.urls")),
+    path("statistiek/", include("regie.statistics.urls")),
     path("mijn-zaak/", selection_views.victim_status, name="victim_status"),
     path("api/v1/", include(api_patterns)),
 ]

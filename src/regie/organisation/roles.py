@@ -63,6 +63,7 @@ class Perm(StrEnum):
     EDIT_FRAMEWORK = "edit_framework"
     MANAGE_SOLVABILITY = "manage_solvability"
     REVIEW_QUALITY = "review_quality"
+    VIEW_STATISTICS = "view_statistics"
 
 
 _POLICE = {
@@ -148,6 +149,11 @@ PERMISSION_ROLES: dict[Perm, frozenset[Role]] = {
     # Refit, inspect and switch off the solvability model.
     Perm.MANAGE_SOLVABILITY: frozenset({Role.ANALYST, Role.QUALITY_OFFICER}),
     Perm.REVIEW_QUALITY: frozenset({Role.QUALITY_OFFICER}),
+    # Crime statistics and the quality dashboard: counts within the user's scope, for those
+    # who steer and analyse.
+    Perm.VIEW_STATISTICS: frozenset(
+        {Role.ANALYST, Role.TEAM_CHIEF, Role.QUALITY_OFFICER, Role.INTELLIGENCE_OFFICER}
+    ),
 }
 
 #: The highest confidentiality a role may see unless the position sets another clearance.

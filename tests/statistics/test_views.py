@@ -1,0 +1,106 @@
+"""The statistics screen and its exports: both counts from the database, within scope,
+audited, with clear errors for bad input."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from regie.audit.models import AuditEntry
+from regie.organisation.models import BaseTeam, Position
+from regie.organisation.roles import Role
+from regie.registration.inputs import OffenceIn
+from regie.registration.services import registration_create
+from tests.conftest import registration_input
+
+pytestmark = pytest.mark.django_db
+
+
+def params(**extra: str) -> dict[str, str]:
+    today = timezone.localdate()
+    return {
+        "start": f"{today.year - 1}-01-01",
+        "end": today.isoformat(),
+        "level": "national",
+        "period": "year",
+        **extra,
+    }
+
+
+@pytest.fixture
+def data(team: BaseTeam, other_team: BaseTeam, make_staff: Callable[..., Position]) -> Any:
+    desk = make_staff(Role.DESK_OFFICER)
+    ours = [
+        registration_create(
+            registration_input(team, offences=offences, involvements=()),
+            actor=desk.user,
+            source="desk",
+        )[0]
+        for offences in ((OffenceIn("A72"), OffenceIn("C40")), (OffenceIn("A20"),))
+    ]
+    theirs = registration_create(
+        registration_input(other_team, involvements=()), actor=None, source="desk"
+    )[0]
+    return ours, theirs
+
+
+def test_both_counts_within_scope(data: Any, client_for: Callable[..., Client]) -> None:
+    chief = client_for(Role.TEAM_CHIEF)  # base-team scope: the other team's one is not counted
+    r = chief.get(reverse("statistics:counts"), params())
+    assert r.status_code == 200
+    totals = r.context["totals"]
+    assert sum(t["per_offence"] for t in totals) == 3
+    assert sum(t["heaviest"] for t in totals) == 2
+    assert r.context["registrations"] == 2
+    entry = AuditEntry.objects.filter(object_type="statistics.counts", action="view").get()
+    assert entry.actor_id == chief.position.user.pk  # type: ignore[attr-defined]
+    by_category = chief.get(reverse("statistics:counts"), params(by_category="on"))
+    codes = {row["category_code"] for row in by_category.context["page"]}
+    assert {"1.2.3", "1.1.1"} <= codes
+
+
+def test_exports_are_files_and_audited(data: Any, client_for: Callable[..., Client]) -> None:
+    analyst = client_for(Role.ANALYST)
+    csv = analyst.get(reverse("statistics:export", args=["counts", "csv"]), params())
+    assert csv.status_code == 200 and csv["Content-Type"].startswith("text/csv")
+    assert "attachment" in csv["Content-Disposition"]
+    text = csv.content.decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("period;region")
+    xlsx = analyst.get(reverse("statistics:export", args=["cbs-per-offence", "xlsx"]), params())
+    assert xlsx.status_code == 200
+    assert "xl/workbook.xml" in zipfile.ZipFile(io.BytesIO(xlsx.content)).namelist()
+    assert AuditEntry.objects.filter(object_type="statistics.counts", action="export").count() == 2
+
+
+@pytest.mark.parametrize(
+    ("url_args", "extra", "status", "message"),
+    [
+        (None, {"start": "2020-02-01", "end": "2020-01-01"}, 400, "vóór de begindatum"),
+        (None, {"start": "2010-01-01", "end": "2020-01-01"}, 400, "hoogstens drie jaar"),
+        (None, {"level": "galaxy"}, 400, "galaxy"),
+        (["cbs-heaviest", "xlsx"], {"level": "municipality"}, 400, "region"),
+        (["counts", "pdf"], {}, 400, ""),
+        (["nonsense", "csv"], {}, 404, ""),
+    ],
+)
+def test_bad_input_is_refused_clearly(
+    data: Any,
+    client_for: Callable[..., Client],
+    url_args: list[str] | None,
+    extra: dict[str, str],
+    status: int,
+    message: str,
+) -> None:
+    analyst = client_for(Role.ANALYST)
+    url = reverse("statistics:export", args=url_args) if url_args else reverse("statistics:counts")
+    r = analyst.get(url, params(**extra))
+    assert r.status_code == status
+    assert message in r.content.decode()
+    assert not AuditEntry.objects.filter(object_type="statistics.counts", action="export").exists()
