@@ -68,7 +68,7 @@ def region_names(level: str) -> dict[str, str]:
     """Code -> name of the regions at ``level`` (for display)."""
     from regie.organisation.models import BaseTeam, District, Municipality, Neighbourhood, Unit
 
-    model = {
+    model: Any = {
         "unit": Unit,
         "district": District,
         "base_team": BaseTeam,
