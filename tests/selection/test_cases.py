@@ -449,3 +449,20 @@ def test_retention_removes_an_expired_registration_with_its_case_and_history(
     assert report.counts["registration.Registration"] >= 1
     assert not Case.objects.filter(pk=case.pk).exists()
     assert not CaseEvent.objects.filter(case_id=case.pk).exists()
+
+
+def test_a_registration_sharing_a_person_with_another_is_a_linked_case(
+    team: BaseTeam, desk: Position
+) -> None:
+    first = make_registration(team, desk)
+    assert not case_of(first).linked_case  # nothing to link with yet
+    second = make_registration(team, desk)  # the same reporter (BSN) and bicycle
+    assert case_of(second).linked_case
+    stranger = make_registration(
+        team,
+        desk,
+        involvements=(
+            InvolvementIn("victim", person=PersonIn("Els", "Vos", "", dt.date(1990, 2, 3))),
+        ),
+    )
+    assert not case_of(stranger).linked_case

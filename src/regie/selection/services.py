@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from regie.audit.models import Action as AuditAction
@@ -298,6 +298,8 @@ class _Facts:
     #: (seriousness rank, seq, category): the heaviest sorts first.
     offences: list[tuple[int, int, OffenceCategory]] = field(default_factory=list)
     involvements: list[InvolvementFacts] = field(default_factory=list)
+    #: The core objects involved: ("person_id" | "organisation_id" | "good_id", id).
+    objects: list[tuple[str, int]] = field(default_factory=list)
 
 
 def _facts(registration_ids: Collection[int]) -> list[_Facts]:
@@ -341,12 +343,18 @@ def _facts(registration_ids: Collection[int]) -> list[_Facts]:
     for row in Involvement.objects.filter(registration_id__in=list(regs)).values(
         "registration_id",
         "role",
+        "person_id",
+        "organisation_id",
+        "good_id",
         "person__date_of_birth",
         "good__frame_number",
         "good__plate",
         "good__imei",
         "good__serial_number",
     ):
+        for column in ("person_id", "organisation_id", "good_id"):
+            if row[column] is not None:
+                regs[row["registration_id"]].objects.append((column, row[column]))
         regs[row["registration_id"]].involvements.append(
             InvolvementFacts(
                 role=row["role"],
@@ -364,20 +372,28 @@ def _facts(registration_ids: Collection[int]) -> list[_Facts]:
     return list(regs.values())
 
 
-def _linked_registrations(registration_ids: Collection[int]) -> set[int]:
-    """Registrations that share a person, organisation or good with another registration
-    (one query; the foreign-key indexes answer the EXISTS)."""
-    shared = Q()
-    for column in ("person_id", "organisation_id", "good_id"):
-        other = Involvement.objects.filter(**{column: OuterRef(column)}).exclude(
-            registration_id=OuterRef("registration_id")
+def _linked_registrations(facts: list[_Facts]) -> set[int]:
+    """Registrations that share a person, organisation or good with another registration:
+    a grouped count per kind of object (the foreign-key indexes answer it)."""
+    wanted: dict[str, set[int]] = {"person_id": set(), "organisation_id": set(), "good_id": set()}
+    for f in facts:
+        for column, pk in f.objects:
+            wanted[column].add(pk)
+    shared: set[tuple[str, int]] = set()
+    for column, ids in wanted.items():
+        if not ids:
+            continue
+        # One row per object shared with another registration (not one per involvement: a
+        # shop can be in thousands of registrations).
+        rows = (
+            Involvement.objects.filter(**{f"{column}__in": ids})
+            .values(column)
+            .annotate(n=Count("registration_id", distinct=True))
+            .filter(n__gt=1)
+            .values_list(column, flat=True)
         )
-        shared |= Q(Exists(other), **{f"{column}__isnull": False})
-    return set(
-        Involvement.objects.filter(shared, registration_id__in=registration_ids).values_list(
-            "registration_id", flat=True
-        )
-    )
+        shared.update((column, pk) for pk in rows)
+    return {f.id for f in facts if any(obj in shared for obj in f.objects)}
 
 
 def build_cases(registration_ids: Iterable[int]) -> list[Case]:
@@ -388,7 +404,7 @@ def build_cases(registration_ids: Iterable[int]) -> list[Case]:
     facts = _facts(list(registration_ids))
     if not facts:
         return []
-    linked = _linked_registrations([f.id for f in facts])
+    linked = _linked_registrations(facts)
     model = active_model()
     now = timezone.now()
     cases = []
