@@ -104,3 +104,47 @@ def test_bad_input_is_refused_clearly(
     assert r.status_code == status
     assert message in r.content.decode()
     assert not AuditEntry.objects.filter(object_type="statistics.counts", action="export").exists()
+
+
+def test_case_funnel_page_counts_the_flow_within_scope(
+    team: BaseTeam, make_staff: Callable[..., Position], client_for: Callable[..., Client]
+) -> None:
+    from regie.selection.models import Case
+    from regie.selection.services import case_transition
+
+    desk = make_staff(Role.DESK_OFFICER)
+    screener = make_staff(Role.CASE_SCREENER)
+    manager = make_staff(Role.DOSSIER_MANAGER)
+    regs = [
+        registration_create(
+            registration_input(team, offences=(OffenceIn("A72"),), involvements=()),
+            actor=desk.user,
+            source="desk",
+        )[0]
+        for _ in range(3)
+    ]
+    cases = [Case.objects.get(registration=r) for r in regs]
+    case_transition(
+        cases[0].pk, "reject", actor=screener.user, fields={"reject_reason": "insufficient_leads"}
+    )
+    for c in cases[1:]:
+        case_transition(c.pk, "take_up", actor=screener.user, fields={"override_reason": "x"})
+    case_transition(
+        cases[1].pk,
+        "terminate",
+        actor=manager.user,
+        fields={"termination_reason": "insufficient_leads"},
+    )
+    chief = client_for(Role.TEAM_CHIEF)
+    r = chief.get(reverse("statistics:funnel"), params())
+    assert r.status_code == 200
+    rows = dict(r.context["rows"])
+    assert sum(count for count, _ in rows["Geregistreerd"]) == 3
+    assert sum(count for count, _ in rows["Afgewezen"]) == 1
+    assert sum(count for count, _ in rows["Opgepakt"]) == 2
+    assert sum(count for count, _ in rows["Vroegtijdig beëindigd"]) == 1
+    report = r.context["report"]["current"]
+    assert report["terminated"] == 1 and report["assessed"] == 3
+    assert AuditEntry.objects.filter(object_type="statistics.funnel", action="view").exists()
+    bad = chief.get(reverse("statistics:funnel"), params(by="colour"))
+    assert bad.status_code == 400

@@ -41,3 +41,24 @@ class CountsForm(forms.Form):
             elif (end - start).days > MAX_DAYS:
                 self.add_error("end", _("Kies een periode van hoogstens drie jaar."))
         return data
+
+
+BY_CHOICES = [
+    ("none", _("Alles samen")),
+    ("offence_class", _("Soort criminaliteit (VVC, HIC, ...)")),
+    ("category", _("Categorie")),
+]
+
+
+class FunnelForm(CountsForm):
+    by = forms.ChoiceField(
+        label=_("Uitsplitsen naar"), choices=BY_CHOICES, initial="none", required=False
+    )
+
+    def clean_by(self) -> str:
+        return str(self.cleaned_data.get("by") or "none")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["by_category"]
+        del self.fields["region"]

@@ -78,3 +78,46 @@ def region_names(level: str) -> dict[str, str]:
     if model is None:
         return {"NL": "Nederland"}
     return dict(model.objects.values_list("code", "name"))
+
+
+def case_frames(user: Any, *, start: dt.date, end: dt.date) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The cases reported from ``start`` up to and including ``end`` that the user may see,
+    and their moves, in :data:`funnel.CASE_SCHEMA` / :data:`funnel.EVENT_SCHEMA`."""
+    from regie.selection.models import CaseEvent
+    from regie.selection.selectors import cases_visible_to
+    from regie.statistics.funnel import CASE_SCHEMA, EVENT_SCHEMA
+
+    tz = timezone.get_current_timezone()
+    lo = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
+    hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    cases = cases_visible_to(user).filter(reported_at__gte=lo, reported_at__lt=hi)
+    case_rows = list(
+        cases.values_list(
+            "pk",
+            "reported_at",
+            "category__code",
+            "offence_class",
+            "offence_group",
+            "state",
+            "base_team__district__unit__code",
+            "base_team__district__code",
+            "base_team__code",
+            "registration__municipality__code",
+            "neighbourhood__code",
+        ).iterator(chunk_size=20_000)
+    )
+    event_rows = list(
+        CaseEvent.objects.filter(case__in=cases)
+        .values_list(
+            "case_id", "seq", "action", "from_state", "to_state", "at", "actor_role", "reason"
+        )
+        .iterator(chunk_size=20_000)
+    )
+
+    def schema(base: pl.Schema, times: tuple[str, ...]) -> dict[str, Any]:
+        return {n: (pl.Datetime("us", "UTC") if n in times else t) for n, t in base.items()}
+
+    return (
+        pl.DataFrame(case_rows, schema=schema(CASE_SCHEMA, ("reported_at",)), orient="row"),
+        pl.DataFrame(event_rows, schema=schema(EVENT_SCHEMA, ("at",)), orient="row"),
+    )

@@ -4,6 +4,7 @@ exports. Counts only, but of police data: within the user's scope, and audited."
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -18,10 +19,11 @@ from regie.audit.models import Action
 from regie.audit.services import audit_log
 from regie.core.access import rule
 from regie.organisation.roles import Perm
-from regie.statistics import counting, selectors
-from regie.statistics.forms import LEVEL_CHOICES, CountsForm
+from regie.statistics import counting, funnel, selectors
+from regie.statistics.forms import LEVEL_CHOICES, CountsForm, FunnelForm
 
 ROWS_PER_PAGE = 100
+logger = logging.getLogger(__name__)
 
 
 def _form(request: HttpRequest) -> CountsForm:
@@ -139,3 +141,89 @@ def _file(df: pl.DataFrame, name: str, fmt: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+#: Dutch names of the funnel's stages, in funnel order.
+STAGE_LABELS = {
+    "registered": "Geregistreerd",
+    "screened": "Gescreend",
+    "rejected": "Afgewezen",
+    "taken_up": "Opgepakt",
+    "at_zsm": "Voorgelegd aan ZSM",
+    "settled_zsm": "Afgedaan via ZSM",
+    "terminated_early": "Vroegtijdig beëindigd",
+    "under_investigation": "In onderzoek",
+    "solved": "Opgelost met verdachte",
+    "to_om": "Naar het OM",
+    "om_decided": "OM-beslissing",
+    "om_summons": "  waarvan dagvaarding",
+    "om_strafbeschikking": "  waarvan strafbeschikking",
+    "om_dismissal": "  waarvan sepot",
+    "convicted": "Veroordeeld",
+    "acquitted": "Vrijgesproken",
+}
+
+
+@rule(Perm.VIEW_STATISTICS)
+def case_funnel(request: HttpRequest) -> HttpResponse:
+    """The case funnel per period (and group), lead times, and the source's standing report
+    on early terminations for the year of the end date against the year before."""
+    period = selectors.data_period(request.user)
+    last = period[1] if period else dt.date.today()
+    form = FunnelForm(
+        request.GET or None,
+        initial={
+            "start": dt.date(last.year - 1, 1, 1),
+            "end": last,
+            "level": "national",
+            "period": "year",
+            "by": "none",
+        },
+    )
+    if form.is_bound and not form.is_valid():
+        return render(request, "statistics/funnel.html", {"form": form}, status=400)
+    p = form.cleaned_data if form.is_bound else dict(form.initial)
+    cases, events = selectors.case_frames(request.user, start=p["start"], end=p["end"])
+    try:
+        table = funnel.funnel(cases, events, level=p["level"], period=p["period"], by=p["by"])
+        times = funnel.lead_times(cases, events, level=p["level"], period=p["period"], by=p["by"])
+        report = funnel.standing_report(cases, events, year=p["end"].year)
+    except ValueError as exc:
+        # The stored history breaks a rule of the flow: say so instead of counting wrongly.
+        logger.exception("case funnel: inconsistent case history")
+        return render(
+            request,
+            "statistics/funnel.html",
+            {"form": form, "data_error": str(exc)},
+            status=500,
+        )
+    audit_log(
+        actor=request.user,
+        action=Action.VIEW,
+        object_type="statistics.funnel",
+        object_id=p["level"],
+        detail={k: str(v) for k, v in p.items()},
+    )
+    group_cols = [
+        c for c in ("period", "region", "category_code", "offence_class") if c in table.columns
+    ]
+    groups = table.select(group_cols).rows()
+    rows = []
+    for stage, label in STAGE_LABELS.items():
+        cells = []
+        for record in table.iter_rows(named=True):
+            rate = record.get(f"{stage}_rate")
+            cells.append((record[stage], rate))
+        rows.append((label, cells))
+    return render(
+        request,
+        "statistics/funnel.html",
+        {
+            "form": form,
+            "groups": [" · ".join(str(v) for v in g) for g in groups],
+            "rows": rows,
+            "times": times.to_dicts(),
+            "report": report,
+            "cases": cases.height,
+        },
+    )
