@@ -29,7 +29,7 @@ from regie.selection.flow import (
 )
 from regie.selection.leads import LEAD_NAMES
 from regie.selection.models import Case
-from regie.selection.services import case_transition
+from regie.selection.services import audit_refused_move, case_transition
 
 QUEUES = {
     "screening": selectors.screening_queue,
@@ -124,17 +124,21 @@ def _allowed_actions(user: Any, case: Case) -> list[dict[str, Any]]:
     return out
 
 
+def _denied(request: Request, pk: int) -> None:
+    audit_log(
+        actor=request.user,
+        action=AuditAction.DENIED,
+        object_type="selection.case",
+        object_id=pk,
+        outcome="denied",
+    )
+
+
 def _case_or_deny(request: Request, pk: int) -> Case:
     case = selectors.case_detail(request.user, pk)
     if case is None:
         if Case.objects.filter(pk=pk).exists():
-            audit_log(
-                actor=request.user,
-                action=AuditAction.DENIED,
-                object_type="selection.case",
-                object_id=pk,
-                outcome="denied",
-            )
+            _denied(request, pk)
             raise PermissionDenied("Deze zaak valt buiten uw werkgebied.")
         raise NotFound("Onbekende zaak.")
     return case
@@ -207,13 +211,7 @@ class CaseTransitions(APIView):
     )
     def post(self, request: Request, pk: int) -> Response | JsonResponse:
         if not has_perm(request.user, Perm.DECIDE_CASES):
-            audit_log(
-                actor=request.user,
-                action=AuditAction.DENIED,
-                object_type="selection.case",
-                object_id=pk,
-                outcome="denied",
-            )
+            _denied(request, pk)
             raise PermissionDenied("Uw rol neemt geen beslissingen over zaken.")
         case = _case_or_deny(request, pk)
         data = TransitionIn(data=request.data)
@@ -226,14 +224,7 @@ class CaseTransitions(APIView):
                 fields=data.validated_data["payload"],
             )
         except TransitionError as exc:
-            audit_log(
-                actor=request.user,
-                action=AuditAction.CHANGE,
-                object_type="selection.case",
-                object_id=case.pk,
-                outcome="denied" if exc.status == 403 else "failure",
-                detail={"action": data.validated_data["action"], "error": exc.message},
-            )
+            audit_refused_move(request.user, case.pk, data.validated_data["action"], exc)
             return problem(
                 exc.status,
                 detail=exc.message,

@@ -698,6 +698,18 @@ def case_transition(
     return case
 
 
+def audit_refused_move(actor: Any, case_id: int, action: str, exc: TransitionError) -> None:
+    """A refused move is audited too (outside the rolled-back transaction of the move)."""
+    audit_log(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        object_type="selection.case",
+        object_id=case_id,
+        outcome="denied" if exc.status == 403 else "failure",
+        detail={"action": action, "error": exc.message},
+    )
+
+
 def framework_action(advice: str) -> Action | None:
     from regie.selection.flow import ADVICE_ACTION
 

@@ -217,14 +217,7 @@ def case_action(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.case_transition(case.pk, action, actor=request.user, fields=form.payload())
     except TransitionError as exc:
-        audit_log(
-            actor=request.user,
-            action=AuditAction.CHANGE,
-            object_type="selection.case",
-            object_id=case.pk,
-            outcome="denied" if exc.status == 403 else "failure",
-            detail={"action": action.value, "error": exc.message},
-        )
+        services.audit_refused_move(request.user, case.pk, action.value, exc)
         if exc.status == 403:
             deny(request, Perm.DECIDE_CASES, "selection.case")
         for name, errs in exc.errors.items():

@@ -252,6 +252,12 @@ def _period_key(period: Period, reported_at: pl.DataType) -> pl.Expr:
     moment = pl.col("reported_at")
     if isinstance(reported_at, pl.Datetime) and reported_at.time_zone is not None:
         moment = moment.dt.convert_time_zone(TIME_ZONE)
+    return period_key(moment, period)
+
+
+def period_key(moment: pl.Expr, period: Period) -> pl.Expr:
+    """``period``: an integer per period (2019, 20193, 201907) of the local time ``moment``
+    (shared with the funnel)."""
     year = moment.dt.year().cast(pl.Int32)
     if period == "year":
         return year.alias("period")
@@ -260,7 +266,8 @@ def _period_key(period: Period, reported_at: pl.DataType) -> pl.Expr:
     return (year * 100 + moment.dt.month().cast(pl.Int32)).alias("period")
 
 
-def _period_label(period: Period) -> pl.Expr:
+def period_label(period: Period) -> pl.Expr:
+    """The readable label (2019, 2019-Q3, 2019-07) of the integer ``period`` column."""
     key = pl.col("period")
     if period == "year":
         return key.cast(pl.String).alias("period")
@@ -269,7 +276,8 @@ def _period_label(period: Period) -> pl.Expr:
     return pl.format("{}-{}", key // 100, (key % 100).cast(pl.String).str.zfill(2)).alias("period")
 
 
-def _region(level: Level) -> pl.Expr:
+def region(level: Level) -> pl.Expr:
+    """``region``: the code at ``level`` (NL nationally, "onbekend" where not placed)."""
     if level == "national":
         return pl.lit(NATIONAL_REGION, dtype=pl.String).alias("region")
     return pl.col(level).fill_null(UNKNOWN_REGION).alias("region")
@@ -279,7 +287,7 @@ def _count(
     df: pl.DataFrame, rule: Rule, level: Level, period: Period, by_category: bool
 ) -> pl.DataFrame:
     counted = _heaviest(df) if rule == "heaviest" else df
-    keys = [_period_key(period, df.schema["reported_at"]), _region(level)]
+    keys = [_period_key(period, df.schema["reported_at"]), region(level)]
     if by_category:
         keys.append(pl.col("category_code"))
     names = ["period", "region", *(["category_code"] if by_category else [])]
@@ -288,7 +296,7 @@ def _count(
         .group_by(keys)
         .agg(pl.len().cast(pl.Int64).alias("count"))
         .sort(names)
-        .with_columns(_period_label(period))
+        .with_columns(period_label(period))
         .collect()
     )
 
@@ -327,7 +335,7 @@ def both_counts(
     _check_arguments("per_offence", level, period)
     df = validate(offences)
     names = ["period", "region", *(["category_code"] if by_category else [])]
-    keys = [_period_key(period, df.schema["reported_at"]), _region(level)]
+    keys = [_period_key(period, df.schema["reported_at"]), region(level)]
     if by_category:
         keys.append(pl.col("category_code"))
     # One pass: flag each registration's heaviest offence (the first after sorting on the
@@ -343,7 +351,7 @@ def both_counts(
         )
         .sort(names)
         .with_columns(
-            _period_label(period),
+            period_label(period),
             (pl.col("per_offence") - pl.col("heaviest")).alias("difference"),
             pl.when(pl.col("heaviest") > 0)
             .then(pl.col("per_offence") / pl.col("heaviest"))

@@ -35,8 +35,8 @@ Conventions (all deterministic):
 * **Period labels and regions** as in :mod:`regie.statistics.counting`: ``2019``,
   ``2019-Q3``, ``2019-07``; ``region`` is ``"NL"`` nationally, else the code of the level's
   column, ``"onbekend"`` when a case has none (so every level adds up to the national total).
-  The small period/region helpers duplicate counting's private ones (on purpose, to keep
-  that module's private API private).
+  The period and region expressions are counting's own (``period_key``, ``period_label``,
+  ``region``).
 """
 
 from __future__ import annotations
@@ -58,12 +58,13 @@ from regie.selection.flow import (
 )
 from regie.statistics.counting import (
     LEVELS,
-    NATIONAL_REGION,
     PERIODS,
     REGION_COLUMNS,
-    UNKNOWN_REGION,
     Level,
     Period,
+    period_key,
+    period_label,
+    region,
 )
 
 __all__ = [
@@ -438,28 +439,7 @@ def case_stages(cases: pl.DataFrame, events: pl.DataFrame) -> pl.DataFrame:
 
 
 def _period_key(period: Period) -> pl.Expr:
-    moment = pl.col("reported_local")
-    year = moment.dt.year().cast(pl.Int32)
-    if period == "year":
-        return year.alias("period")
-    if period == "quarter":
-        return (year * 10 + moment.dt.quarter().cast(pl.Int32)).alias("period")
-    return (year * 100 + moment.dt.month().cast(pl.Int32)).alias("period")
-
-
-def _period_label(period: Period) -> pl.Expr:
-    key = pl.col("period")
-    if period == "year":
-        return key.cast(pl.String).alias("period")
-    if period == "quarter":
-        return pl.format("{}-Q{}", key // 10, key % 10).alias("period")
-    return pl.format("{}-{}", key // 100, (key % 100).cast(pl.String).str.zfill(2)).alias("period")
-
-
-def _region(level: Level) -> pl.Expr:
-    if level == "national":
-        return pl.lit(NATIONAL_REGION, dtype=pl.String).alias("region")
-    return pl.col(level).fill_null(UNKNOWN_REGION).alias("region")
+    return period_key(pl.col("reported_local"), period)
 
 
 def _with_keys(
@@ -468,7 +448,7 @@ def _with_keys(
     """``df`` with the grouping columns (``period`` as a sortable integer) and their names."""
     column = _BY_COLUMN[by]
     keys = ["period", "region", *([column] if column else [])]
-    return df.with_columns(_period_key(period), _region(level)), keys
+    return df.with_columns(_period_key(period), region(level)), keys
 
 
 def _ratio(part: str | pl.Expr, whole: str | pl.Expr) -> pl.Expr:
@@ -508,7 +488,7 @@ def funnel(
         if parent is not None:
             rates.append(_ratio(name, parent).alias(f"{name}_rate"))
             rates.append(_ratio(name, "registered").alias(f"{name}_of_registered"))
-    return counted.with_columns(rates).sort(keys).with_columns(_period_label(period))
+    return counted.with_columns(rates).sort(keys).with_columns(period_label(period))
 
 
 def terminations(
@@ -558,7 +538,7 @@ def terminations(
         )
         .sort([*keys, "_order"])
         .select(*keys, "reason", "count", "share", "screened", "terminated", "terminated_share")
-        .with_columns(_period_label(period))
+        .with_columns(period_label(period))
     )
 
 
@@ -672,7 +652,7 @@ def lead_times(
             "days_to_om_median",
         )
         .sort(keys)
-        .with_columns(_period_label(period))
+        .with_columns(period_label(period))
     )
 
 
