@@ -353,7 +353,10 @@ def histories(draw: st.DrawFn, case_id: int) -> Spec:
             summoned = reason == "summons"
         moves.append((t.action, reason, draw(st.floats(0.1, 400.0))))
         state = t.target
-    reported = datetime(2018, 1, 1) + timedelta(hours=draw(st.integers(0, 3 * 365 * 24)))
+    # Aware (UTC): naive local times could fall in the hour skipped at a DST change.
+    reported = datetime(2018, 1, 1, tzinfo=UTC) + timedelta(
+        hours=draw(st.integers(0, 3 * 365 * 24))
+    )
     regions = tuple(
         draw(st.sampled_from([None, f"{column[:2]}1", f"{column[:2]}2"]))
         for column in REGION_COLUMNS
