@@ -148,3 +148,30 @@ def test_case_funnel_page_counts_the_flow_within_scope(
     assert AuditEntry.objects.filter(object_type="statistics.funnel", action="view").exists()
     bad = chief.get(reverse("statistics:funnel"), params(by="colour"))
     assert bad.status_code == 400
+
+
+def test_the_numbers_on_the_page_equal_a_direct_sql_recount(
+    data: Any, client_for: Callable[..., Client]
+) -> None:
+    """Issue 5: the counts shown equal a recount straight in SQL (per offence: offences;
+    heaviest: registrations with at least one offence), for the user's scope."""
+    from django.db import connection
+
+    analyst = client_for(Role.ANALYST)  # district scope
+    position = analyst.position  # type: ignore[attr-defined]
+    r = analyst.get(reverse("statistics:counts"), params(level="base_team"))
+    shown = {(row["region"]): (row["per_offence"], row["heaviest"]) for row in r.context["page"]}
+    with connection.cursor() as cur:
+        cur.execute(
+            """
+            SELECT t.code, COUNT(o.id), COUNT(DISTINCT r.id)
+            FROM registration_offence o
+            JOIN registration_registration r ON r.id = o.registration_id
+            JOIN organisation_baseteam t ON t.id = r.base_team_id
+            WHERE t.district_id = %s
+            GROUP BY t.code
+            """,
+            [position.district_id],
+        )
+        recount = {code: (int(n), int(regs)) for code, n, regs in cur.fetchall()}
+    assert recount and shown == recount
