@@ -32,8 +32,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from statistics import NormalDist
-from typing import Any, NamedTuple
+from typing import Any
 
+from regie.core.criteria import CriteriaCheck, CriteriaResult
 from regie.selection.leads import LEAD_NAMES, LEADS, OFFENCE_GROUPS, CaseFeatures
 
 #: Name of the pooled fallback model.
@@ -432,20 +433,6 @@ class Criteria:
     max_calibration_in_the_large: float = 0.03
     max_neighbourhood_gap: float = 0.15
     min_test_samples: int = 500
-
-
-class CriteriaCheck(NamedTuple):
-    name: str
-    value: float | None
-    threshold: float | None
-    passed: bool
-    message: str
-
-
-@dataclass(frozen=True)
-class CriteriaResult:
-    passed: bool
-    checks: list[CriteriaCheck]
 
 
 def _num(x: float, digits: int) -> str:

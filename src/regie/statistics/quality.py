@@ -41,7 +41,9 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
+
+from regie.core.criteria import CriteriaCheck, CriteriaResult
 
 if TYPE_CHECKING:
     from regie.synth.registrations_gen import RegistrationEntry
@@ -614,20 +616,6 @@ class Criteria:
     min_recall: float = 0.70
     max_clean_flag_rate: float = 0.015
     min_samples: int = 5000
-
-
-class CriteriaCheck(NamedTuple):
-    name: str
-    value: float | None
-    threshold: float | None
-    passed: bool
-    message: str
-
-
-@dataclass(frozen=True)
-class CriteriaResult:
-    passed: bool
-    checks: list[CriteriaCheck]
 
 
 def _pct(x: float) -> str:
