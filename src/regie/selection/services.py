@@ -40,7 +40,14 @@ from regie.registration.models import (
 )
 from regie.registration.models import Role as InvRole
 from regie.selection import deadlines, framework, solvability
-from regie.selection.flow import Action, State, TransitionError, check, reason_code
+from regie.selection.flow import (
+    ADVICE_ACTION,
+    Action,
+    State,
+    TransitionError,
+    check,
+    reason_code,
+)
 from regie.selection.leads import (
     LEAD_NAMES,
     RECORDED_LEADS,
@@ -439,7 +446,7 @@ def build_cases(registration_ids: Iterable[int]) -> list[Case]:
             screening_due=deadlines.screening_due(reported),
             **leads,
         )
-        _apply_advice(case, framework.advise(features_of(case), rules, model), now)
+        apply_advice(case, framework.advise(features_of(case), rules, model), now)
         cases.append(case)
     return cases
 
@@ -506,7 +513,7 @@ def features_of(case: Case) -> CaseFeatures:
     )
 
 
-def _apply_advice(case: Case, advice: framework.Advice, now: dt.datetime) -> None:
+def apply_advice(case: Case, advice: framework.Advice, now: dt.datetime) -> None:
     case.advice = advice.decision
     case.advice_score = advice.score
     case.advice_detail = advice.as_dict()
@@ -557,7 +564,7 @@ def record_leads(case: Case, *, actor: Any, leads: Mapping[str, bool]) -> Case:
         before = {name: getattr(case, name) for name in leads}
         for name, value in leads.items():
             setattr(case, name, bool(value))
-        _apply_advice(case, advise(case), timezone.now())
+        apply_advice(case, advise(case), timezone.now())
         case.save()
         audit_log(
             actor=actor,
@@ -655,7 +662,7 @@ def case_transition(
         if t.action is Action.REOPEN and t.target is State.REGISTERED:
             case.screened_at = None
             case.screening_due = deadlines.screening_due(timezone.localtime(now))
-            _apply_advice(case, advise(case), now)
+            apply_advice(case, advise(case), now)
         case.state = t.target
         case.state_changed_at = now
         case.save()
@@ -677,7 +684,7 @@ def case_transition(
             advice=advice,
             follows_advice=None
             if not advice or advice == "assess"
-            else (framework_action(advice) == t.action),
+            else (ADVICE_ACTION.get(advice) == t.action),
         )
         audit_log(
             actor=actor,
@@ -708,12 +715,6 @@ def audit_refused_move(actor: Any, case_id: int, action: str, exc: TransitionErr
         outcome="denied" if exc.status == 403 else "failure",
         detail={"action": action, "error": exc.message},
     )
-
-
-def framework_action(advice: str) -> Action | None:
-    from regie.selection.flow import ADVICE_ACTION
-
-    return ADVICE_ACTION.get(advice)
 
 
 # --------------------------------------------------------------------------- victim status
@@ -916,7 +917,7 @@ def readvise_open_cases(teams: Q | None = None) -> int:
         qs = qs.filter(base_team__in=BaseTeam.objects.filter(teams))
     changed = 0
     for case in qs.iterator(chunk_size=500):
-        _apply_advice(case, framework.advise(features_of(case), rules_for(case), model), now)
+        apply_advice(case, framework.advise(features_of(case), rules_for(case), model), now)
         changed += Case.objects.filter(pk=case.pk, state=State.REGISTERED).update(
             advice=case.advice,
             advice_score=case.advice_score,

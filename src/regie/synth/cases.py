@@ -31,14 +31,13 @@ from regie.organisation.roles import Role
 from regie.registration.models import Involvement, Registration
 from regie.registration.models import Role as InvRole
 from regie.selection import framework
-from regie.selection.flow import Action, State, check, reason_code
+from regie.selection.flow import ADVICE_ACTION, Action, State, check, reason_code
 from regie.selection.models import Case, CaseEvent
 from regie.selection.services import (
-    _apply_advice,
     active_model,
+    apply_advice,
     build_cases,
     features_of,
-    framework_action,
     rules_for,
 )
 from regie.synth.flow_gen import CaseHistory, FlowGenerator, summarise
@@ -90,7 +89,7 @@ def write_histories(
         case.camera_footage = history.leads["camera_footage"]
         case.forensic_traces = history.leads["forensic_traces"]
         first_at = history.steps[0].at if history.steps else case.reported_at
-        _apply_advice(case, framework.advise(features_of(case), rules_for(case), model), first_at)
+        apply_advice(case, framework.advise(features_of(case), rules_for(case), model), first_at)
         state = State.REGISTERED
         # As the live gate sees it: a suspect or arrested person on the registration.
         has_suspect = case.registration_id in with_suspect
@@ -118,7 +117,7 @@ def write_histories(
                 has_suspect = True
             advice = case.advice if state is State.REGISTERED else ""
             override = {}
-            advised = framework_action(advice)
+            advised = ADVICE_ACTION.get(advice)
             if advised is not None and advised != step.action:
                 override = {"override_reason": "Beoordeling screener (synthetisch)"}
             t = check(
