@@ -47,6 +47,7 @@ __all__ = [
     "LEVELS",
     "NATIONAL_REGION",
     "NULLABLE_COLUMNS",
+    "OFFENCE_MEASURES",
     "OFFENCE_SCHEMA",
     "PERIODS",
     "REGION_COLUMNS",
@@ -60,9 +61,12 @@ __all__ = [
     "Rule",
     "both_counts",
     "cbs_table",
+    "cbs_table_from_measures",
     "count",
+    "counts_from_measures",
     "frame",
     "heaviest",
+    "offence_measures",
     "to_csv",
     "to_xlsx",
     "validate",
@@ -110,6 +114,9 @@ _REGISTRATION_COLUMNS: Final = ("reported_at", *REGION_COLUMNS)
 
 NATIONAL_REGION: Final = "NL"
 UNKNOWN_REGION: Final = "onbekend"
+
+#: The additive measures of one offence (:func:`offence_measures`), summed by the summaries.
+OFFENCE_MEASURES: Final = ("per_offence", "heaviest", "per_offence_online", "heaviest_online")
 
 #: The total row of :func:`cbs_table`: CBS's key and title for all offences (table 83648NED).
 TOTAL_CODE: Final = "0.0.0"
@@ -318,6 +325,94 @@ def count(
     return _count(validate(offences), rule, level, period, by_category)
 
 
+def _local_month(df: pl.DataFrame) -> pl.Expr:
+    """``month``: the first day of the Amsterdam month of ``reported_at``."""
+    moment = pl.col("reported_at")
+    dtype = df.schema["reported_at"]
+    if isinstance(dtype, pl.Datetime) and dtype.time_zone is not None:
+        moment = moment.dt.convert_time_zone(TIME_ZONE)
+    return moment.dt.date().dt.truncate("1mo").alias("month")
+
+
+def offence_measures(offences: pl.DataFrame | Iterable[OffenceRow]) -> pl.DataFrame:
+    """One row per offence with its additive measures, the unit the summary tables sum.
+
+    Columns: ``registration_id``, ``month`` (Date, first day of the Amsterdam month of
+    ``reported_at``), the region columns, ``category_code``, and the Int64 measures of
+    :data:`OFFENCE_MEASURES`: ``per_offence`` (1), ``heaviest`` (1 on the registration's
+    heaviest offence, else 0) and their ``_online`` variants (the same when the optional
+    Boolean column ``online`` is true, else 0). An optional ``confidentiality`` column is
+    kept. Summing a measure over any grouping gives :func:`both_counts` for that grouping.
+    """
+    df = validate(offences)
+    online = (
+        pl.col("online").fill_null(False).cast(pl.Int64)
+        if "online" in df.columns
+        else pl.lit(0, dtype=pl.Int64)
+    )
+    extra = [c for c in ("confidentiality",) if c in df.columns]
+    return (
+        df.lazy()
+        .sort("registration_id", "seriousness_rank", "seq")
+        .with_columns(
+            _local_month(df),
+            pl.lit(1, dtype=pl.Int64).alias("per_offence"),
+            pl.col("registration_id").is_first_distinct().cast(pl.Int64).alias("heaviest"),
+            online.alias("_online"),
+        )
+        .with_columns(
+            pl.col("_online").alias("per_offence_online"),
+            (pl.col("heaviest") * pl.col("_online")).alias("heaviest_online"),
+        )
+        .select(
+            "registration_id",
+            "month",
+            *REGION_COLUMNS,
+            "category_code",
+            *extra,
+            *OFFENCE_MEASURES,
+        )
+        .collect()
+    )
+
+
+def counts_from_measures(
+    measures: pl.DataFrame,
+    *,
+    level: Level = "national",
+    period: Period = "year",
+    by_category: bool = True,
+) -> pl.DataFrame:
+    """:func:`both_counts` from rows of offence measures: per-offence rows of
+    :func:`offence_measures` or summary rows that already summed them (a ``month`` Date
+    column, the region columns the level needs, ``category_code`` when ``by_category``, and
+    ``per_offence``/``heaviest``). Groups whose sums are zero are left out."""
+    _check_arguments("per_offence", level, period)
+    names = ["period", "region", *(["category_code"] if by_category else [])]
+    keys = [period_key(pl.col("month"), period), region(level)]
+    if by_category:
+        keys.append(pl.col("category_code"))
+    return (
+        measures.lazy()
+        .group_by(keys)
+        .agg(
+            pl.col("per_offence").sum().cast(pl.Int64),
+            pl.col("heaviest").sum().cast(pl.Int64),
+        )
+        .filter(pl.col("per_offence") > 0)
+        .sort(names)
+        .with_columns(
+            period_label(period),
+            (pl.col("per_offence") - pl.col("heaviest")).alias("difference"),
+            pl.when(pl.col("heaviest") > 0)
+            .then(pl.col("per_offence") / pl.col("heaviest"))
+            .otherwise(None)
+            .alias("ratio"),
+        )
+        .collect()
+    )
+
+
 def both_counts(
     offences: pl.DataFrame | Iterable[OffenceRow],
     *,
@@ -333,32 +428,8 @@ def both_counts(
     only occurs next to heavier offences).
     """
     _check_arguments("per_offence", level, period)
-    df = validate(offences)
-    names = ["period", "region", *(["category_code"] if by_category else [])]
-    keys = [_period_key(period, df.schema["reported_at"]), region(level)]
-    if by_category:
-        keys.append(pl.col("category_code"))
-    # One pass: flag each registration's heaviest offence (the first after sorting on the
-    # tie-break order), then count all rows and the flagged rows per group.
-    return (
-        df.lazy()
-        .sort("registration_id", "seriousness_rank", "seq")
-        .with_columns(pl.col("registration_id").is_first_distinct().alias("_heaviest"))
-        .group_by(keys)
-        .agg(
-            pl.len().cast(pl.Int64).alias("per_offence"),
-            pl.col("_heaviest").sum().cast(pl.Int64).alias("heaviest"),
-        )
-        .sort(names)
-        .with_columns(
-            period_label(period),
-            (pl.col("per_offence") - pl.col("heaviest")).alias("difference"),
-            pl.when(pl.col("heaviest") > 0)
-            .then(pl.col("per_offence") / pl.col("heaviest"))
-            .otherwise(None)
-            .alias("ratio"),
-        )
-        .collect()
+    return counts_from_measures(
+        offence_measures(offences), level=level, period=period, by_category=by_category
     )
 
 
@@ -416,8 +487,38 @@ def cbs_table(
     elif region is None:
         raise ValueError(f"region (a {level} code) is required below the national level")
 
-    counts = _count(validate(offences), rule, level, period, by_category=True).filter(
-        pl.col("region") == region
+    return cbs_table_from_measures(
+        offence_measures(offences),
+        rule=rule,
+        period=period,
+        level=level,
+        region=region,
+        titles=titles,
+    )
+
+
+def cbs_table_from_measures(
+    measures: pl.DataFrame,
+    *,
+    rule: Rule = "per_offence",
+    period: Period = "year",
+    level: Level = "national",
+    region: str | None = None,
+    titles: Mapping[str, str] | None = None,
+) -> pl.DataFrame:
+    """:func:`cbs_table` from offence measures or summary rows (see
+    :func:`counts_from_measures`)."""
+    _check_arguments(rule, level, period)
+    if level == "national":
+        if region not in (None, NATIONAL_REGION):
+            raise ValueError(f"the national level has only region {NATIONAL_REGION!r}")
+        region = NATIONAL_REGION
+    elif region is None:
+        raise ValueError(f"region (a {level} code) is required below the national level")
+    counts = (
+        counts_from_measures(measures, level=level, period=period, by_category=True)
+        .filter(pl.col("region") == region)
+        .rename({rule: "count"})
     )
     labels = _period_labels(period, counts.get_column("period").unique().to_list())
     cells: dict[str, dict[str, int]] = {}

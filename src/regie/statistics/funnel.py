@@ -68,6 +68,7 @@ from regie.statistics.counting import (
 )
 
 __all__ = [
+    "CASE_MEASURES",
     "CASE_SCHEMA",
     "DISTRICT_DETECTIVE_CLASSES",
     "EVENT_SCHEMA",
@@ -75,11 +76,16 @@ __all__ = [
     "OFFENCE_CLASSES",
     "STAGES",
     "By",
+    "case_measures",
     "case_stages",
     "funnel",
+    "funnel_from_counts",
     "lead_times",
+    "lead_times_from_counts",
     "standing_report",
+    "standing_report_from_counts",
     "terminations",
+    "terminations_from_counts",
     "validate",
 ]
 
@@ -192,6 +198,9 @@ def _check_columns(
         elif isinstance(expected, pl.Datetime):
             if not isinstance(dtype, pl.Datetime):
                 raise ValueError(f"{what}: column {name!r} must be a Datetime, got {dtype}")
+        elif expected == pl.Boolean():
+            if dtype != pl.Boolean():
+                raise ValueError(f"{what}: column {name!r} must be a Boolean, got {dtype}")
         elif dtype != pl.String():
             if isinstance(dtype, pl.Categorical | pl.Enum) or (
                 name in nullable and isinstance(dtype, pl.Null)
@@ -478,10 +487,33 @@ def funnel(
     by the grouping columns. The funnel holds along every chain of :data:`STAGES`.
     """
     _check_arguments(level, period, by)
-    stages = _stages(*validate(cases, events))
-    df, keys = _with_keys(stages, level, period, by)
-    counted = df.group_by(keys).agg(
-        pl.col(name).sum().cast(pl.Int64).alias(name) for name in _STAGE_NAMES
+    return funnel_from_counts(case_measures(cases, events), level=level, period=period, by=by)
+
+
+def _keys_from_counts(level: Level, period: Period, by: By) -> tuple[list[pl.Expr], list[str]]:
+    column = _BY_COLUMN[by]
+    exprs = [period_key(pl.col("month"), period), region(level)]
+    if column:
+        exprs.append(pl.col(column))
+    return exprs, ["period", "region", *([column] if column else [])]
+
+
+def funnel_from_counts(
+    counts: pl.DataFrame,
+    *,
+    level: Level = "national",
+    period: Period = "year",
+    by: By = "none",
+) -> pl.DataFrame:
+    """:func:`funnel` from case measures (:func:`case_measures`) or summary rows that summed
+    them: a ``month`` Date column, the region column of ``level``, the ``by`` column and the
+    stage measures. Groups without cases are left out."""
+    _check_arguments(level, period, by)
+    exprs, keys = _keys_from_counts(level, period, by)
+    counted = (
+        counts.group_by(exprs)
+        .agg(pl.col(name).sum().cast(pl.Int64).alias(name) for name in _STAGE_NAMES)
+        .filter(pl.col("registered") > 0)
     )
     rates: list[pl.Expr] = []
     for name, parent in STAGES:
@@ -509,33 +541,45 @@ def terminations(
     ``terminated_share`` (terminated / screened: the source's "about 3 %").
     """
     _check_arguments(level, period, by)
-    stages = _stages(*validate(cases, events))
-    df, keys = _with_keys(stages, level, period, by)
-    totals = (
-        df.group_by(keys)
+    return terminations_from_counts(case_measures(cases, events), level=level, period=period, by=by)
+
+
+def terminations_from_counts(
+    counts: pl.DataFrame,
+    *,
+    level: Level = "national",
+    period: Period = "year",
+    by: By = "none",
+) -> pl.DataFrame:
+    """:func:`terminations` from case measures or summary rows (see
+    :func:`funnel_from_counts`; needs ``screened``, ``terminated_early`` and the
+    ``terminated_<reason>`` measures)."""
+    _check_arguments(level, period, by)
+    exprs, keys = _keys_from_counts(level, period, by)
+    reason_columns = [f"terminated_{r}" for r in TERMINATION_REASONS]
+    sums = (
+        counts.group_by(exprs)
         .agg(
             pl.col("screened").sum().cast(pl.Int64),
             pl.col("terminated_early").sum().cast(pl.Int64).alias("terminated"),
+            *(pl.col(c).sum().cast(pl.Int64) for c in reason_columns),
         )
         .filter(pl.col("screened") > 0)
     )
-    reasons = pl.DataFrame(
-        {"reason": list(TERMINATION_REASONS), "_order": range(len(TERMINATION_REASONS))},
-        schema={"reason": pl.String(), "_order": pl.Int64()},
-    )
-    counts = (
-        df.filter(pl.col("terminated_early"))
-        .group_by([*keys, pl.col("termination_reason").alias("reason")])
-        .agg(pl.len().cast(pl.Int64).alias("count"))
-    )
+    order = {r: i for i, r in enumerate(TERMINATION_REASONS)}
     return (
-        totals.join(reasons, how="cross")
-        .join(counts, on=[*keys, "reason"], how="left")
-        .with_columns(pl.col("count").fill_null(0))
+        sums.unpivot(
+            on=reason_columns,
+            index=[*keys, "screened", "terminated"],
+            variable_name="reason",
+            value_name="count",
+        )
         .with_columns(
+            pl.col("reason").str.strip_prefix("terminated_"),
             _ratio("count", "terminated").alias("share"),
             _ratio("terminated", "screened").alias("terminated_share"),
         )
+        .with_columns(pl.col("reason").replace_strict(order, return_dtype=pl.Int64).alias("_order"))
         .sort([*keys, "_order"])
         .select(*keys, "reason", "count", "share", "screened", "terminated", "terminated_share")
         .with_columns(period_label(period))
@@ -657,6 +701,219 @@ def lead_times(
 
 
 # --------------------------------------------------------------------------------------------
+# Per-case measures: the unit the summary tables sum
+
+#: Durations summed per group (Float64); every other measure is an Int64 count.
+DURATION_MEASURES: Final = ("screening_hours", "zsm_hours", "om_days")
+
+#: The additive measures of one case (:func:`case_measures`). Summed over any grouping they
+#: give the funnel, the terminations, the standing report and the lead-time shares of that
+#: grouping (``*_from_counts``); medians are not additive and stay with :func:`lead_times`.
+CASE_MEASURES: Final = (
+    *_STAGE_NAMES,
+    "rejected_first",
+    "rejected_first_insufficient_leads",
+    "reopened",
+    *(f"terminated_{reason}" for reason in TERMINATION_REASONS),
+    "screened_in_time",
+    "screening_hours",
+    "zsm_visits",
+    "zsm_decided",
+    "zsm_in_time",
+    "zsm_hours",
+    "om_days",
+    "advised_screenings",
+    "screenings_following_advice",
+    "reviews",
+    "reviews_correct",
+)
+
+#: Optional frame of quality reviews (``selection.QualityReview``): one row per review.
+REVIEW_SCHEMA: Final = pl.Schema({"case_id": pl.Int64(), "correct": pl.Boolean()})
+
+
+def case_measures(
+    cases: pl.DataFrame, events: pl.DataFrame, reviews: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """One row per case (ordered by ``case_id``) with its additive measures.
+
+    Columns: ``case_id``, ``month`` (Date: first day of the Amsterdam reporting month), the
+    region columns, ``category_code``, ``offence_class``, ``confidentiality`` when the cases
+    have it, and :data:`CASE_MEASURES`:
+
+    * one 0/1 per stage of :data:`STAGES` (as :func:`case_stages`), ``rejected_first``,
+      ``rejected_first_insufficient_leads``, ``reopened``, ``terminated_<reason>`` (1 for
+      the reason of the last termination);
+    * ``screened_in_time`` (first screening by the 3-working-day deadline) and
+      ``screening_hours`` (elapsed hours to the first screening; 0 when not screened);
+      ``zsm_visits``, ``zsm_decided``, ``zsm_in_time`` (decided within 6 hours),
+      ``zsm_hours`` (hours of the decided visits); ``om_days`` (days from the report to the
+      first hand-over to the OM; 0 when none);
+    * ``advised_screenings`` / ``screenings_following_advice``: screening decisions (take up
+      or reject) made with a take-up or reject advice, and those that followed it (from the
+      optional event column ``follows_advice``, Boolean, null when there was no such advice);
+    * ``reviews`` / ``reviews_correct``: quality reviews of the case's moves and those that
+      found the framework applied correctly (from ``reviews``, :data:`REVIEW_SCHEMA`).
+    """
+    cases, events = validate(cases, events)
+    stages = _stages(cases, events)
+    screened_local = _local(pl.col("first_screened_at"))
+    stages = stages.with_columns(
+        _hours(pl.col("first_screened_at"), pl.col("reported_utc"))
+        .fill_null(0.0)
+        .alias("screening_hours"),
+        (screened_local <= _screening_deadline(stages)).fill_null(False).alias("screened_in_time"),
+        (_hours(pl.col("first_to_om_at"), pl.col("reported_utc")) / 24)
+        .fill_null(0.0)
+        .alias("om_days"),
+        (pl.col("first_reject_reason") == "insufficient_leads")
+        .fill_null(False)
+        .alias("rejected_first_insufficient_leads"),
+        *(
+            (pl.col("terminated_early") & (pl.col("termination_reason") == reason))
+            .fill_null(False)
+            .alias(f"terminated_{reason}")
+            for reason in TERMINATION_REASONS
+        ),
+    )
+    decided = [Action.ZSM_SETTLE.value, Action.ZSM_RETURN.value]
+    limit = ZSM_DECISION.total_seconds() / 3600
+    zsm = (
+        events.with_columns(
+            pl.col("action").shift(-1).over("case_id").alias("_next"),
+            pl.col("at_utc").shift(-1).over("case_id").alias("_next_at"),
+        )
+        .filter(pl.col("action") == Action.TO_ZSM.value)
+        .with_columns(
+            pl.when(pl.col("_next").is_in(decided))
+            .then(_hours(pl.col("_next_at"), pl.col("at_utc")))
+            .alias("_zsm_h")
+        )
+        .group_by("case_id")
+        .agg(
+            pl.len().cast(pl.Int64).alias("zsm_visits"),
+            pl.col("_zsm_h").count().cast(pl.Int64).alias("zsm_decided"),
+            (pl.col("_zsm_h") <= limit).sum().cast(pl.Int64).alias("zsm_in_time"),
+            pl.col("_zsm_h").sum().alias("zsm_hours"),
+        )
+    )
+    screening = [Action.TAKE_UP.value, Action.REJECT.value]
+    if "follows_advice" in events.columns:
+        advised = (
+            events.filter(
+                pl.col("action").is_in(screening) & pl.col("follows_advice").is_not_null()
+            )
+            .group_by("case_id")
+            .agg(
+                pl.len().cast(pl.Int64).alias("advised_screenings"),
+                pl.col("follows_advice").cast(pl.Int64).sum().alias("screenings_following_advice"),
+            )
+        )
+    else:
+        advised = pl.DataFrame(
+            schema={
+                "case_id": pl.Int64(),
+                "advised_screenings": pl.Int64(),
+                "screenings_following_advice": pl.Int64(),
+            }
+        )
+    if reviews is None:
+        reviews = pl.DataFrame(schema=REVIEW_SCHEMA)
+    reviews = _check_columns(reviews, REVIEW_SCHEMA, frozenset(), "reviews")
+    reviewed = reviews.group_by("case_id").agg(
+        pl.len().cast(pl.Int64).alias("reviews"),
+        pl.col("correct").cast(pl.Int64).sum().alias("reviews_correct"),
+    )
+    df = (
+        stages.join(zsm, on="case_id", how="left")
+        .join(advised, on="case_id", how="left")
+        .join(reviewed, on="case_id", how="left")
+    )
+    counts = [m for m in CASE_MEASURES if m not in DURATION_MEASURES]
+    extra = [c for c in ("confidentiality",) if c in df.columns]
+    return (
+        df.with_columns(
+            pl.col("reported_local").dt.date().dt.truncate("1mo").alias("month"),
+            *(pl.col(m).cast(pl.Int64).fill_null(0) for m in counts),
+            *(pl.col(m).cast(pl.Float64).fill_null(0.0) for m in DURATION_MEASURES),
+        )
+        .select(
+            "case_id",
+            "month",
+            *REGION_COLUMNS,
+            "category_code",
+            "offence_class",
+            *extra,
+            *CASE_MEASURES,
+        )
+        .sort("case_id")
+    )
+
+
+def lead_times_from_counts(
+    counts: pl.DataFrame,
+    *,
+    level: Level = "national",
+    period: Period = "year",
+    by: By = "none",
+) -> pl.DataFrame:
+    """Lead times, deadline breaches and framework compliance from case measures or summary
+    rows (see :func:`funnel_from_counts`). Means, not medians (medians do not add up; see
+    :func:`lead_times` for those on case frames).
+
+    Columns: the grouping columns; ``registered``, ``screened``, ``screened_in_time``,
+    ``screened_late`` (breaches of the 3-working-day deadline), ``screened_in_time_share``,
+    ``screening_hours_mean``; ``zsm_visits``, ``zsm_decided``, ``zsm_in_time``, ``zsm_late``,
+    ``zsm_in_time_share``, ``zsm_hours_mean``; ``to_om``, ``days_to_om_mean``;
+    ``advised_screenings``, ``screenings_following_advice``, ``advice_followed_share``;
+    ``reviews``, ``reviews_correct``, ``review_rate`` (reviews per screened case) and
+    ``reviews_correct_share``.
+    """
+    _check_arguments(level, period, by)
+    exprs, keys = _keys_from_counts(level, period, by)
+    summed = [
+        "registered",
+        "screened",
+        "screened_in_time",
+        "screening_hours",
+        "zsm_visits",
+        "zsm_decided",
+        "zsm_in_time",
+        "zsm_hours",
+        "to_om",
+        "om_days",
+        "advised_screenings",
+        "screenings_following_advice",
+        "reviews",
+        "reviews_correct",
+    ]
+    return (
+        counts.group_by(exprs)
+        .agg(
+            pl.col(c).sum().cast(pl.Float64 if c in DURATION_MEASURES else pl.Int64) for c in summed
+        )
+        .filter(pl.col("registered") > 0)
+        .with_columns(
+            (pl.col("screened") - pl.col("screened_in_time")).alias("screened_late"),
+            _ratio("screened_in_time", "screened").alias("screened_in_time_share"),
+            _ratio("screening_hours", "screened").alias("screening_hours_mean"),
+            (pl.col("zsm_decided") - pl.col("zsm_in_time")).alias("zsm_late"),
+            _ratio("zsm_in_time", "zsm_decided").alias("zsm_in_time_share"),
+            _ratio("zsm_hours", "zsm_decided").alias("zsm_hours_mean"),
+            _ratio("om_days", "to_om").alias("days_to_om_mean"),
+            _ratio("screenings_following_advice", "advised_screenings").alias(
+                "advice_followed_share"
+            ),
+            _ratio("reviews", "screened").alias("review_rate"),
+            _ratio("reviews_correct", "reviews").alias("reviews_correct_share"),
+        )
+        .drop("screening_hours", "zsm_hours", "om_days")
+        .sort(keys)
+        .with_columns(period_label(period))
+    )
+
+
+# --------------------------------------------------------------------------------------------
 # The standing report
 
 
@@ -669,13 +926,9 @@ def _sub_block(df: pl.DataFrame, all_terminated: int) -> dict[str, Any]:
     n = df.select(
         pl.col("screened").sum().alias("assessed"),
         pl.col("rejected_first").sum().alias("rejected_first_screening"),
-        (pl.col("first_reject_reason") == "insufficient_leads")
-        .sum()
-        .alias("rejected_first_insufficient_leads"),
+        pl.col("rejected_first_insufficient_leads").sum(),
         pl.col("terminated_early").sum().alias("terminated"),
-        (pl.col("terminated_early") & (pl.col("termination_reason") == "insufficient_leads"))
-        .sum()
-        .alias("terminated_insufficient_leads"),
+        pl.col("terminated_insufficient_leads").sum(),
     ).row(0, named=True)
     n = {k: int(v or 0) for k, v in n.items()}
     return {
@@ -696,11 +949,10 @@ def _year_block(df: pl.DataFrame) -> dict[str, Any]:
     total = _sub_block(df, 0)
     terminated = total["terminated"]
     total.pop("share_of_terminations")
-    reasons = dict.fromkeys(TERMINATION_REASONS, 0)
-    for reason, count in (
-        df.filter(pl.col("terminated_early")).group_by("termination_reason").len().iter_rows()
-    ):
-        reasons[reason] = int(count)
+    reasons = {
+        reason: int(df.get_column(f"terminated_{reason}").sum() or 0)
+        for reason in TERMINATION_REASONS
+    }
     by_class = {
         cls: _sub_block(df.filter(pl.col("offence_class") == cls), terminated)
         for cls in OFFENCE_CLASSES
@@ -712,11 +964,11 @@ def _year_block(df: pl.DataFrame) -> dict[str, Any]:
     }
     vvc, hic = by_class["vvc"], by_class["hic"]
     n = df.select(
-        pl.len().alias("registered"),
+        pl.col("registered").sum(),
         pl.col("under_investigation").sum().alias("investigated"),
         pl.col("solved").sum(),
         pl.col("om_summons").sum().alias("summoned"),
-        (pl.col("convicted") | pl.col("acquitted")).sum().alias("summoned_decided"),
+        (pl.col("convicted") + pl.col("acquitted")).sum().alias("summoned_decided"),
         pl.col("convicted").sum(),
     ).row(0, named=True)
     n = {k: int(v or 0) for k, v in n.items()}
@@ -795,10 +1047,17 @@ def standing_report(cases: pl.DataFrame, events: pl.DataFrame, *, year: int) -> 
     """
     if isinstance(year, bool) or not isinstance(year, int):
         raise ValueError(f"year must be an integer, got {year!r}")
-    stages = _stages(*validate(cases, events))
-    stages = stages.with_columns(pl.col("reported_local").dt.year().alias("_year"))
-    current = _year_block(stages.filter(pl.col("_year") == year))
-    previous = _year_block(stages.filter(pl.col("_year") == year - 1))
+    return standing_report_from_counts(case_measures(cases, events), year=year)
+
+
+def standing_report_from_counts(counts: pl.DataFrame, *, year: int) -> dict[str, Any]:
+    """:func:`standing_report` from case measures or summary rows that summed them (a
+    ``month`` Date column, ``offence_class`` and the measures)."""
+    if isinstance(year, bool) or not isinstance(year, int):
+        raise ValueError(f"year must be an integer, got {year!r}")
+    counts = counts.with_columns(pl.col("month").dt.year().alias("_year"))
+    current = _year_block(counts.filter(pl.col("_year") == year))
+    previous = _year_block(counts.filter(pl.col("_year") == year - 1))
     return {
         "year": year,
         "previous_year": year - 1,
