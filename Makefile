@@ -38,7 +38,10 @@ run: install
 	$(BIN)/regie synth --scale demo --seed 1
 	$(BIN)/regie demo users
 	$(BIN)/regie collectstatic --noinput --verbosity 0
+	$(BIN)/regie statistics refresh
 	@echo "Regie runs on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
+	@# The dashboards' summaries follow new data within a minute (a refresher next to the app).
+	$(BIN)/regie statistics refresh --every 30 & trap 'kill $$!' EXIT; \
 	$(BIN)/gunicorn regie.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 \
 		--access-logfile - --log-level warning
 

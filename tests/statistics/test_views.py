@@ -18,6 +18,7 @@ from regie.organisation.models import BaseTeam, Position
 from regie.organisation.roles import Role
 from regie.registration.inputs import OffenceIn
 from regie.registration.services import registration_create
+from regie.statistics import services
 from tests.conftest import registration_input
 
 pytestmark = pytest.mark.django_db
@@ -26,8 +27,8 @@ pytestmark = pytest.mark.django_db
 def params(**extra: str) -> dict[str, str]:
     today = timezone.localdate()
     return {
-        "start": f"{today.year - 1}-01-01",
-        "end": today.isoformat(),
+        "start": f"{today.year - 1}-01",
+        "end": f"{today:%Y-%m}",
         "level": "national",
         "period": "year",
         **extra,
@@ -48,6 +49,7 @@ def data(team: BaseTeam, other_team: BaseTeam, make_staff: Callable[..., Positio
     theirs = registration_create(
         registration_input(other_team, involvements=()), actor=None, source="desk"
     )[0]
+    services.refresh()
     return ours, theirs
 
 
@@ -82,8 +84,11 @@ def test_exports_are_files_and_audited(data: Any, client_for: Callable[..., Clie
 @pytest.mark.parametrize(
     ("url_args", "extra", "status", "message"),
     [
-        (None, {"start": "2020-02-01", "end": "2020-01-01"}, 400, "vóór de begindatum"),
-        (None, {"start": "2010-01-01", "end": "2020-01-01"}, 400, "hoogstens drie jaar"),
+        (None, {"start": "2020-02", "end": "2020-01"}, 400, "vóór de beginmaand"),
+        (None, {"start": "2000-01", "end": "2020-01"}, 400, "hoogstens tien jaar"),
+        (None, {"start": "2020-13"}, 400, "JJJJ-MM"),
+        (None, {"start": "gisteren"}, 400, "JJJJ-MM"),
+        (None, {"level": "neighbourhood", "by_category": "on"}, 400, "wijkniveau"),
         (None, {"level": "galaxy"}, 400, "galaxy"),
         (["cbs-heaviest", "xlsx"], {"level": "municipality"}, 400, "region"),
         (["counts", "pdf"], {}, 400, ""),
@@ -135,6 +140,7 @@ def test_case_funnel_page_counts_the_flow_within_scope(
         actor=manager.user,
         fields={"termination_reason": "insufficient_leads"},
     )
+    services.refresh()
     chief = client_for(Role.TEAM_CHIEF)
     r = chief.get(reverse("statistics:funnel"), params())
     assert r.status_code == 200

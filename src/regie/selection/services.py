@@ -64,6 +64,7 @@ from regie.selection.models import (
     ScopeLevel,
     SolvabilityModel,
 )
+from regie.selection.signals import cases_changed
 
 logger = logging.getLogger(__name__)
 DATA = Path(__file__).resolve().parent / "data"
@@ -686,6 +687,7 @@ def case_transition(
             if not advice or advice == "assess"
             else (ADVICE_ACTION.get(advice) == t.action),
         )
+        cases_changed.send(sender=Case, ids=[case.pk])
         audit_log(
             actor=actor,
             action=AuditAction.CHANGE,

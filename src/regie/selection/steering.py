@@ -20,6 +20,7 @@ from regie.organisation.models import BaseTeam
 from regie.selection.flow import Action, TransitionError
 from regie.selection.models import CaseEvent, FrameworkRule, QualityReview
 from regie.selection.selectors import cases_visible_to
+from regie.selection.signals import cases_changed
 
 SCREENING = (Action.TAKE_UP, Action.REJECT)
 DOSSIER = (Action.TERMINATE, Action.TO_ZSM, Action.INVESTIGATE)
@@ -111,6 +112,7 @@ def review_record(
             review = QualityReview.objects.create(
                 event=event, reviewer=actor, sample=sample, correct=correct, feedback=feedback
             )
+            cases_changed.send(sender=QualityReview, ids=[event.case_id])
     except IntegrityError:
         raise TransitionError(409, "Deze beslissing is al beoordeeld.") from None
     audit_log(

@@ -14,16 +14,46 @@ LEVEL_CHOICES = [
     ("municipality", _("Gemeente")),
     ("neighbourhood", _("Wijk")),
 ]
+#: The case funnel is counted per police level (cases are not summed per municipality).
+FUNNEL_LEVEL_CHOICES = LEVEL_CHOICES[:4]
 PERIOD_CHOICES = [("year", _("Jaar")), ("quarter", _("Kwartaal")), ("month", _("Maand"))]
-#: The longest period one request may count (the frame is built in memory).
-MAX_DAYS = 3 * 366
+#: The longest span one request may count, in months (pages and exports stay bounded).
+MAX_MONTHS = 10 * 12
+
+
+class MonthField(forms.Field):
+    """A month, ``YYYY-MM`` (what ``<input type="month">`` sends) or a date ``YYYY-MM-DD``
+    (its month); cleaned to the first day of the month. The summaries count per month."""
+
+    widget = forms.TextInput(attrs={"type": "month", "placeholder": "JJJJ-MM"})
+    default_error_messages = {"invalid": _("Geef een maand op als JJJJ-MM (bijvoorbeeld 2019-07).")}
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, dt.date):
+            return f"{value:%Y-%m}"
+        return value
+
+    def to_python(self, value: Any) -> dt.date | None:
+        text = str(value or "").strip()
+        if not text:
+            return None
+        if len(text) > 10 or "\x00" in text:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        try:
+            if len(text) == 7:
+                return dt.date.fromisoformat(f"{text}-01")
+            return dt.date.fromisoformat(text).replace(day=1)
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+def months_between(start: dt.date, end: dt.date) -> int:
+    return (end.year - start.year) * 12 + end.month - start.month
 
 
 class CountsForm(forms.Form):
-    start = forms.DateField(label=_("Gemeld vanaf"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(
-        label=_("Gemeld tot en met"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    start = MonthField(label=_("Gemeld vanaf (maand)"))
+    end = MonthField(label=_("Gemeld tot en met (maand)"))
     level = forms.ChoiceField(label=_("Niveau"), choices=LEVEL_CHOICES, initial="national")
     period = forms.ChoiceField(label=_("Periode"), choices=PERIOD_CHOICES, initial="year")
     by_category = forms.BooleanField(label=_("Per categorie"), required=False)
@@ -37,9 +67,14 @@ class CountsForm(forms.Form):
         end: dt.date | None = data.get("end")
         if start and end:
             if end < start:
-                self.add_error("end", _("De einddatum ligt vóór de begindatum."))
-            elif (end - start).days > MAX_DAYS:
-                self.add_error("end", _("Kies een periode van hoogstens drie jaar."))
+                self.add_error("end", _("De eindmaand ligt vóór de beginmaand."))
+            elif months_between(start, end) >= MAX_MONTHS:
+                self.add_error("end", _("Kies een periode van hoogstens tien jaar."))
+        if data.get("level") == "neighbourhood" and data.get("by_category"):
+            self.add_error(
+                "by_category",
+                _("Per categorie is niet beschikbaar op wijkniveau; kies een hoger niveau."),
+            )
         return data
 
 
@@ -62,3 +97,6 @@ class FunnelForm(CountsForm):
         super().__init__(*args, **kwargs)
         del self.fields["by_category"]
         del self.fields["region"]
+        level = self.fields["level"]
+        assert isinstance(level, forms.ChoiceField)
+        level.choices = FUNNEL_LEVEL_CHOICES

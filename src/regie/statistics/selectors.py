@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
@@ -10,7 +12,9 @@ from django.utils import timezone
 
 from regie.organisation.access import registrations_visible_to
 from regie.registration.models import Offence, OffenceCategory, Registration
-from regie.statistics.counting import OFFENCE_SCHEMA
+from regie.statistics.counting import OFFENCE_MEASURES, OFFENCE_SCHEMA
+from regie.statistics.funnel import CASE_MEASURES, DURATION_MEASURES
+from regie.statistics.summary import case_grain, from_storage, offence_grain
 
 _COLUMNS = (
     "registration_id",
@@ -121,3 +125,159 @@ def case_frames(user: Any, *, start: dt.date, end: dt.date) -> tuple[pl.DataFram
         pl.DataFrame(case_rows, schema=schema(CASE_SCHEMA, ("reported_at",)), orient="row"),
         pl.DataFrame(event_rows, schema=schema(EVENT_SCHEMA, ("at",)), orient="row"),
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Summary tables (what the dashboards read; see services.py and ADR 0012)
+
+#: The summary column of each region level (national has none).
+LEVEL_COLUMN: dict[str, str | None] = {
+    "national": None,
+    "unit": "unit",
+    "district": "district",
+    "base_team": "base_team",
+    "municipality": "municipality",
+    "neighbourhood": "neighbourhood",
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The part of the summaries a user may count: a level and its code (None nationally),
+    and the highest confidentiality they may see."""
+
+    level: str
+    code: str | None
+    clearance: int
+
+    @property
+    def column(self) -> str | None:
+        return LEVEL_COLUMN[self.level]
+
+
+def scope_of(user: Any) -> Scope | None:
+    """The user's statistics scope; None when they have none (no position)."""
+    from regie.organisation.access import clearance_of, position_of
+    from regie.organisation.roles import ScopeLevel
+
+    position = position_of(user)
+    if position is None:
+        return None
+    clearance = int(clearance_of(user))
+    level = ScopeLevel(position.scope_level)
+    if level == ScopeLevel.NATIONAL:
+        return Scope("national", None, clearance)
+    if level == ScopeLevel.UNIT and position.unit is not None:
+        return Scope("unit", position.unit.code, clearance)
+    if level == ScopeLevel.DISTRICT and position.district is not None:
+        return Scope("district", position.district.code, clearance)
+    if level == ScopeLevel.BASE_TEAM and position.base_team is not None:
+        return Scope("base_team", position.base_team.code, clearance)
+    return None
+
+
+def _in_scope(qs: Any, scope: Scope | None) -> Any:
+    if scope is None:
+        return qs.none()
+    qs = qs.filter(confidentiality__lte=scope.clearance)
+    if scope.column is None:
+        return qs
+    return qs.filter(**{scope.column: scope.code})
+
+
+def _summed(
+    model: Any,
+    measures: Sequence[str],
+    *,
+    scope: Scope | None,
+    grain: str,
+    start: dt.date,
+    end: dt.date,
+    group: Sequence[str],
+    where: dict[str, Any] | None = None,
+) -> pl.DataFrame:
+    """Sum ``measures`` of the summary rows of ``grain`` for the months ``start``..``end``
+    within ``scope``, grouped by ``month`` and ``group`` (one SQL GROUP BY)."""
+    from django.db.models import Sum
+
+    qs = _in_scope(model.objects.filter(grain=grain, month__gte=start, month__lte=end), scope)
+    if where:
+        qs = qs.filter(**where)
+    keys = ["month", *group]
+    rows = list(qs.values_list(*keys).annotate(*(Sum(m) for m in measures)).order_by())
+    schema: dict[str, Any] = {"month": pl.Date()}
+    schema.update({k: pl.String() for k in group})
+    schema.update({m: (pl.Float64() if m in DURATION_MEASURES else pl.Int64()) for m in measures})
+    return from_storage(pl.DataFrame(rows, schema=schema, orient="row"))
+
+
+def offence_counts(
+    scope: Scope | None,
+    *,
+    start: dt.date,
+    end: dt.date,
+    level: str,
+    by_category: bool,
+    where: dict[str, Any] | None = None,
+) -> pl.DataFrame:
+    """Summed offence measures per month, region of ``level`` (and category) within
+    ``scope``: input for :func:`counting.counts_from_measures`."""
+    from regie.statistics.models import OffenceCount
+
+    column = LEVEL_COLUMN[level]
+    group = [*([column] if column else []), *(["category_code"] if by_category else [])]
+    return _summed(
+        OffenceCount,
+        OFFENCE_MEASURES,
+        scope=scope,
+        grain=offence_grain(level, by_category),
+        start=start,
+        end=end,
+        group=group,
+        where=where,
+    )
+
+
+def case_counts(
+    scope: Scope | None,
+    *,
+    start: dt.date,
+    end: dt.date,
+    level: str,
+    by: str,
+    where: dict[str, Any] | None = None,
+) -> pl.DataFrame:
+    """Summed case measures per month, region of ``level`` (and category or offence class)
+    within ``scope``: input for the ``funnel.*_from_counts`` functions."""
+    from regie.statistics.models import CaseCount
+
+    column = LEVEL_COLUMN[level]
+    if level in ("municipality", "neighbourhood"):
+        raise ValueError("the case funnel is counted per unit, district and base team")
+    by_column = {"none": [], "category": ["category_code"], "offence_class": ["offence_class"]}[by]
+    grain = case_grain(by)
+    if where and "offence_class" in where:
+        grain = "category"
+    return _summed(
+        CaseCount,
+        CASE_MEASURES,
+        scope=scope,
+        grain=grain,
+        start=start,
+        end=end,
+        group=[*([column] if column else []), *by_column],
+        where=where,
+    )
+
+
+def summary_period(scope: Scope | None) -> tuple[dt.date, dt.date] | None:
+    """The first and last month with summary rows in ``scope``."""
+    from django.db.models import Max, Min
+
+    from regie.statistics.models import OffenceCount
+
+    qs = _in_scope(OffenceCount.objects.filter(grain="team"), scope)
+    span = qs.aggregate(first=Min("month"), last=Max("month"))
+    if span["first"] is None:
+        return None
+    return span["first"], span["last"]

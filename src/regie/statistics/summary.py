@@ -106,8 +106,9 @@ def rollup(
     measures = measures.with_columns(
         pl.col("confidentiality").cast(pl.Int64),
         *(
-            (pl.col(c).cast(pl.String).fill_null("") if c in measures.columns else pl.lit(""))
-            .alias(c)
+            (
+                pl.col(c).cast(pl.String).fill_null("") if c in measures.columns else pl.lit("")
+            ).alias(c)
             for c in string_keys
         ),
     )

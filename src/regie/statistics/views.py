@@ -4,7 +4,6 @@ exports. Counts only, but of police data: within the user's scope, and audited."
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -14,24 +13,30 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from regie.audit.models import Action
 from regie.audit.services import audit_log
 from regie.core.access import rule
 from regie.organisation.roles import Perm
-from regie.statistics import counting, funnel, selectors
+from regie.statistics import counting, funnel, selectors, services
 from regie.statistics.forms import LEVEL_CHOICES, CountsForm, FunnelForm
 
 ROWS_PER_PAGE = 100
-logger = logging.getLogger(__name__)
 
 
-def _form(request: HttpRequest) -> CountsForm:
-    period = selectors.data_period(request.user)
-    last = period[1] if period else dt.date.today()
+def _default_months(scope: selectors.Scope | None) -> tuple[dt.date, dt.date]:
+    """From January of the last year with data up to its last month."""
+    span = selectors.summary_period(scope)
+    last = span[1] if span else dt.date.today().replace(day=1)
+    return dt.date(last.year, 1, 1), last
+
+
+def _form(request: HttpRequest, scope: selectors.Scope | None) -> CountsForm:
+    start, end = _default_months(scope)
     initial = {
-        "start": dt.date(last.year, 1, 1),
-        "end": last,
+        "start": start,
+        "end": end,
         "level": "national",
         "period": "month",
         "by_category": False,
@@ -44,17 +49,35 @@ def _params(form: CountsForm) -> dict[str, Any]:
     return {**data, "region": (data.get("region") or "").strip()}
 
 
+#: The statistics pages, in the order of the sub-navigation.
+STATS_PAGES = [
+    ("statistics:counts", gettext_lazy("Telregels")),
+    ("statistics:funnel", gettext_lazy("Zaakstroom")),
+]
+
+
+def _status() -> dict[str, Any]:
+    return {"summary_status": services.status(), "stats_pages": STATS_PAGES}
+
+
 @rule(Perm.VIEW_STATISTICS)
 def counts(request: HttpRequest) -> HttpResponse:
-    form = _form(request)
+    scope = selectors.scope_of(request.user)
+    form = _form(request, scope)
     if form.is_bound and not form.is_valid():
-        return render(request, "statistics/counts.html", {"form": form}, status=400)
+        return render(request, "statistics/counts.html", {"form": form, **_status()}, status=400)
     p = _params(form)
-    offences = selectors.offence_frame(request.user, start=p["start"], end=p["end"])
-    table = counting.both_counts(
-        offences, level=p["level"], period=p["period"], by_category=p["by_category"]
-    ).sort(["period", "region", *(["category_code"] if p["by_category"] else [])])
-    totals = counting.both_counts(offences, level="national", period=p["period"], by_category=False)
+    span = {"start": p["start"], "end": p["end"]}
+    rows_in = selectors.offence_counts(
+        scope, **span, level=p["level"], by_category=p["by_category"]
+    )
+    table = counting.counts_from_measures(
+        rows_in, level=p["level"], period=p["period"], by_category=p["by_category"]
+    )
+    national = selectors.offence_counts(scope, **span, level="national", by_category=False)
+    totals = counting.counts_from_measures(
+        national, level="national", period=p["period"], by_category=False
+    )
     titles = selectors.category_titles()
     names = selectors.region_names(p["level"])
     rows = table.to_dicts()
@@ -78,12 +101,13 @@ def counts(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "totals": totals.sort("period").to_dicts(),
-            "offences": offences.height,
-            "registrations": offences["registration_id"].n_unique(),
+            "totals": totals.to_dicts(),
+            "offences": int(national["per_offence"].sum() or 0),
+            "registrations": int(national["heaviest"].sum() or 0),
             "p": p,
             "level_label": dict(LEVEL_CHOICES)[p["level"]],
             "querystring": query.urlencode(),
+            **_status(),
         },
     )
 
@@ -92,19 +116,25 @@ def counts(request: HttpRequest) -> HttpResponse:
 def export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
     """``table``: ``counts`` (both rules, long form) or ``cbs-per-offence`` /
     ``cbs-heaviest`` (a CBS-style table for the national level or the chosen region)."""
-    form = _form(request)
+    scope = selectors.scope_of(request.user)
+    form = _form(request, scope)
     if (form.is_bound and not form.is_valid()) or fmt not in ("csv", "xlsx"):
-        return render(request, "statistics/counts.html", {"form": form}, status=400)
+        return render(request, "statistics/counts.html", {"form": form, **_status()}, status=400)
     p = _params(form)
-    offences = selectors.offence_frame(request.user, start=p["start"], end=p["end"])
+    span = {"start": p["start"], "end": p["end"]}
     try:
         if table == "counts":
-            df = counting.both_counts(
-                offences, level=p["level"], period=p["period"], by_category=p["by_category"]
+            df = counting.counts_from_measures(
+                selectors.offence_counts(
+                    scope, **span, level=p["level"], by_category=p["by_category"]
+                ),
+                level=p["level"],
+                period=p["period"],
+                by_category=p["by_category"],
             )
         elif table in ("cbs-per-offence", "cbs-heaviest"):
-            df = counting.cbs_table(
-                offences,
+            df = counting.cbs_table_from_measures(
+                selectors.offence_counts(scope, **span, level=p["level"], by_category=True),
                 rule="per_offence" if table == "cbs-per-offence" else "heaviest",
                 period=p["period"],
                 level=p["level"],
@@ -112,10 +142,12 @@ def export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
                 titles=selectors.category_titles(),
             )
         else:
-            return render(request, "statistics/counts.html", {"form": form}, status=404)
+            return render(
+                request, "statistics/counts.html", {"form": form, **_status()}, status=404
+            )
     except ValueError as exc:
         form.add_error("region", str(exc))
-        return render(request, "statistics/counts.html", {"form": form}, status=400)
+        return render(request, "statistics/counts.html", {"form": form, **_status()}, status=400)
     audit_log(
         actor=request.user,
         action=Action.EXPORT,
@@ -123,7 +155,7 @@ def export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
         object_id=table,
         detail={"format": fmt, "rows": df.height, **{k: str(v) for k, v in p.items()}},
     )
-    return _file(df, f"regie-{table}-{p['start']}-{p['end']}.{fmt}", fmt)
+    return _file(df, f"regie-{table}-{p['start']:%Y-%m}-{p['end']:%Y-%m}.{fmt}", fmt)
 
 
 def _file(df: pl.DataFrame, name: str, fmt: str) -> HttpResponse:
@@ -167,9 +199,9 @@ STAGE_LABELS = {
 @rule(Perm.VIEW_STATISTICS)
 def case_funnel(request: HttpRequest) -> HttpResponse:
     """The case funnel per period (and group), lead times, and the source's standing report
-    on early terminations for the year of the end date against the year before."""
-    period = selectors.data_period(request.user)
-    last = period[1] if period else dt.date.today()
+    on early terminations for the year of the end month against the year before."""
+    scope = selectors.scope_of(request.user)
+    _, last = _default_months(scope)
     form = FunnelForm(
         request.GET or None,
         initial={
@@ -181,22 +213,24 @@ def case_funnel(request: HttpRequest) -> HttpResponse:
         },
     )
     if form.is_bound and not form.is_valid():
-        return render(request, "statistics/funnel.html", {"form": form}, status=400)
+        return render(request, "statistics/funnel.html", {"form": form, **_status()}, status=400)
     p = form.cleaned_data if form.is_bound else dict(form.initial)
-    cases, events = selectors.case_frames(request.user, start=p["start"], end=p["end"])
-    try:
-        table = funnel.funnel(cases, events, level=p["level"], period=p["period"], by=p["by"])
-        times = funnel.lead_times(cases, events, level=p["level"], period=p["period"], by=p["by"])
-        report = funnel.standing_report(cases, events, year=p["end"].year)
-    except ValueError as exc:
-        # The stored history breaks a rule of the flow: say so instead of counting wrongly.
-        logger.exception("case funnel: inconsistent case history")
-        return render(
-            request,
-            "statistics/funnel.html",
-            {"form": form, "data_error": str(exc)},
-            status=500,
-        )
+    counts_in = selectors.case_counts(
+        scope, start=p["start"], end=p["end"], level=p["level"], by=p["by"]
+    )
+    table = funnel.funnel_from_counts(counts_in, level=p["level"], period=p["period"], by=p["by"])
+    times = funnel.lead_times_from_counts(
+        counts_in, level=p["level"], period=p["period"], by=p["by"]
+    )
+    year = p["end"].year
+    report_rows = selectors.case_counts(
+        scope,
+        start=dt.date(year - 1, 1, 1),
+        end=dt.date(year, 12, 1),
+        level="national",
+        by="offence_class",
+    )
+    report = funnel.standing_report_from_counts(report_rows, year=year)
     audit_log(
         actor=request.user,
         action=Action.VIEW,
@@ -224,6 +258,7 @@ def case_funnel(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "times": times.to_dicts(),
             "report": report,
-            "cases": cases.height,
+            "cases": int(counts_in["registered"].sum() or 0),
+            **_status(),
         },
     )

@@ -1,0 +1,31 @@
+"""Marks the summary partitions a change touches, in the transaction of the change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models.signals import pre_delete
+from django.dispatch import receiver
+
+from regie.registration.models import Registration
+from regie.registration.signals import registrations_created
+from regie.selection.signals import cases_changed
+from regie.statistics.services import mark_cases, mark_registrations
+
+
+@receiver(registrations_created, dispatch_uid="statistics-mark-registrations")
+def mark_new_registrations(sender: Any, *, ids: list[int], **kwargs: Any) -> None:
+    if ids:
+        mark_registrations(ids)
+
+
+@receiver(cases_changed, dispatch_uid="statistics-mark-cases")
+def mark_changed_cases(sender: Any, *, ids: list[int], **kwargs: Any) -> None:
+    if ids:
+        mark_cases(ids)
+
+
+@receiver(pre_delete, sender=Registration, dispatch_uid="statistics-mark-deleted")
+def mark_deleted_registration(sender: Any, instance: Registration, **kwargs: Any) -> None:
+    # Retention deletes registrations one by one (their cases go with them).
+    mark_registrations([instance.pk])

@@ -1,0 +1,339 @@
+"""Keeping the summary tables current: mark changed partitions, refresh them (ADR 0012).
+
+A *partition* is (reporting month in Europe/Amsterdam, base-team code of the registration's
+place; ``""`` when not placed). Whatever changes the counts of a partition marks it in the
+same transaction (:func:`mark_registrations`, :func:`mark_cases`; receivers.py wires them to
+the registration and selection signals). :func:`refresh` recomputes the marked partitions
+from their source rows with the pure measures (:mod:`regie.statistics.summary`) and replaces
+their summary rows in one transaction; a partition is recomputed whole, so a refresh is
+idempotent and never drifts. ``regie statistics refresh`` runs it once or every N seconds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+from django.db import connection, transaction
+from django.db.models import Q
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from regie.registration.models import Channel, Offence, Registration
+from regie.statistics import counting, funnel, summary
+from regie.statistics.models import CaseCount, DirtyPartition, OffenceCount, SummaryRefresh
+
+logger = logging.getLogger(__name__)
+
+Partition = tuple[dt.date, str]
+
+#: The PostgreSQL advisory lock that serialises summary writers.
+SUMMARY_LOCK = 0x5E61E0
+
+#: Partitions recomputed together (one read of their source rows, one write).
+BATCH_PARTITIONS = 400
+
+
+def _month_of(moment: dt.datetime) -> dt.date:
+    return timezone.localtime(moment).date().replace(day=1)
+
+
+def _month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    tz = timezone.get_current_timezone()
+    nxt = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return (
+        dt.datetime.combine(month, dt.time.min, tzinfo=tz),
+        dt.datetime.combine(nxt, dt.time.min, tzinfo=tz),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Marking
+
+
+def mark(partitions: Iterable[Partition]) -> int:
+    """Mark ``partitions`` changed (a new token on an existing mark). Returns how many."""
+    now = timezone.now()
+    marks = [
+        DirtyPartition(month=month, base_team=team or "", token=uuid.uuid4(), marked_at=now)
+        for month, team in sorted(set(partitions))
+    ]
+    if marks:
+        DirtyPartition.objects.bulk_create(
+            marks,
+            update_conflicts=True,
+            unique_fields=["month", "base_team"],
+            update_fields=["token", "marked_at"],
+        )
+    return len(marks)
+
+
+def mark_registrations(ids: Sequence[int]) -> int:
+    """Mark the partitions of the registrations ``ids`` (new, changed or about to go)."""
+    rows = Registration.objects.filter(pk__in=list(ids)).values_list(
+        "reported_at", "base_team__code"
+    )
+    return mark((_month_of(at), team or "") for at, team in rows)
+
+
+def mark_cases(ids: Sequence[int]) -> int:
+    """Mark the partitions of the cases ``ids`` (a move, a review)."""
+    from regie.selection.models import Case
+
+    rows = Case.objects.filter(pk__in=list(ids)).values_list(
+        "registration__reported_at", "registration__base_team__code"
+    )
+    return mark((_month_of(at), team or "") for at, team in rows)
+
+
+def mark_all() -> int:
+    """Mark every partition that has registrations (for a full rebuild)."""
+    rows = (
+        Registration.objects.annotate(m=TruncMonth("reported_at"))
+        .values_list("m", "base_team__code")
+        .distinct()
+    )
+    return mark(
+        (m.date() if isinstance(m, dt.datetime) else m, team or "") for m, team in rows.iterator()
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Reading the source rows of partitions
+
+
+def _registrations_of(partitions: Sequence[Partition]) -> Q:
+    """A Q over registrations (prefix-free) in ``partitions``."""
+    teams_by_month: dict[dt.date, set[str]] = defaultdict(set)
+    for month, team in partitions:
+        teams_by_month[month].add(team)
+    q = Q(pk__in=[])
+    for month, teams in teams_by_month.items():
+        lo, hi = _month_bounds(month)
+        placed = sorted(t for t in teams if t)
+        team_q = Q(base_team__code__in=placed) if placed else Q(pk__in=[])
+        if "" in teams:
+            team_q |= Q(base_team__isnull=True)
+        q |= Q(reported_at__gte=lo, reported_at__lt=hi) & team_q
+    return q
+
+
+_UTC = pl.Datetime("us", "UTC")
+
+
+def _frame(rows: list[tuple[Any, ...]], schema: dict[str, Any]) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def offence_rows(regs: Any) -> pl.DataFrame:
+    """The offence frame (with ``online`` and ``confidentiality``) of registrations ``regs``."""
+    rows = list(
+        Offence.objects.filter(registration__in=regs)
+        .values_list(
+            "registration_id",
+            "seq",
+            "category__code",
+            "category__seriousness_rank",
+            "registration__reported_at",
+            "registration__base_team__district__unit__code",
+            "registration__base_team__district__code",
+            "registration__base_team__code",
+            "registration__municipality__code",
+            "registration__neighbourhood__code",
+            "registration__channel",
+            "registration__confidentiality",
+        )
+        .iterator(chunk_size=20_000)
+    )
+    schema = {
+        **{n: (_UTC if n == "reported_at" else t) for n, t in counting.OFFENCE_SCHEMA.items()},
+        "channel": pl.String(),
+        "confidentiality": pl.Int64(),
+    }
+    df = _frame(rows, schema)
+    return df.with_columns((pl.col("channel") == Channel.INTERNET.value).alias("online")).drop(
+        "channel"
+    )
+
+
+def case_rows(regs: Any) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """The case, event and review frames of the cases of registrations ``regs`` (the region
+    columns are the registration's, like the offences')."""
+    from regie.selection.models import Case, CaseEvent, QualityReview
+
+    cases = Case.objects.filter(registration__in=regs)
+    case_list = list(
+        cases.values_list(
+            "pk",
+            "reported_at",
+            "category__code",
+            "offence_class",
+            "offence_group",
+            "state",
+            "registration__base_team__district__unit__code",
+            "registration__base_team__district__code",
+            "registration__base_team__code",
+            "registration__municipality__code",
+            "registration__neighbourhood__code",
+            "registration__confidentiality",
+        ).iterator(chunk_size=20_000)
+    )
+    events = list(
+        CaseEvent.objects.filter(case__in=cases)
+        .values_list(
+            "case_id",
+            "seq",
+            "action",
+            "from_state",
+            "to_state",
+            "at",
+            "actor_role",
+            "reason",
+            "follows_advice",
+        )
+        .iterator(chunk_size=20_000)
+    )
+    reviews = list(
+        QualityReview.objects.filter(event__case__in=cases)
+        .values_list("event__case_id", "correct")
+        .iterator(chunk_size=20_000)
+    )
+    case_schema = {
+        **{n: (_UTC if n == "reported_at" else t) for n, t in funnel.CASE_SCHEMA.items()},
+        "confidentiality": pl.Int64(),
+    }
+    event_schema = {
+        **{n: (_UTC if n == "at" else t) for n, t in funnel.EVENT_SCHEMA.items()},
+        "follows_advice": pl.Boolean(),
+    }
+    return (
+        _frame(case_list, case_schema),
+        _frame(events, event_schema),
+        _frame(reviews, dict(funnel.REVIEW_SCHEMA)),
+    )
+
+
+def summary_rows(partitions: Sequence[Partition]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The offence and case summary rows of ``partitions``, from their source rows."""
+    regs = Registration.objects.filter(_registrations_of(partitions))
+    offences = summary.offence_rollup(counting.offence_measures(offence_rows(regs)))
+    cases, events, reviews = case_rows(regs)
+    case_sums = summary.case_rollup(funnel.case_measures(cases, events, reviews))
+    return offences, case_sums
+
+
+# --------------------------------------------------------------------------------------------
+# Refreshing
+
+
+@dataclass
+class RefreshReport:
+    partitions: int = 0
+    offence_rows: int = 0
+    case_rows: int = 0
+    failed: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def _partition_q(partitions: Sequence[Partition]) -> Q:
+    by_month: dict[dt.date, list[str]] = defaultdict(list)
+    for month, team in partitions:
+        by_month[month].append(team)
+    q = Q(pk__in=[])
+    for month, teams in by_month.items():
+        q |= Q(month=month, base_team__in=teams)
+    return q
+
+
+def _write(
+    partitions: Sequence[Partition],
+    tokens: dict[Partition, uuid.UUID],
+    offences: pl.DataFrame,
+    cases: pl.DataFrame,
+) -> None:
+    q = _partition_q(partitions)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # One writer at a time: two refreshers must not both insert a partition's rows.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SUMMARY_LOCK])
+        OffenceCount.objects.filter(q).delete()
+        CaseCount.objects.filter(q).delete()
+        pairs: tuple[tuple[Any, pl.DataFrame], ...] = ((OffenceCount, offences), (CaseCount, cases))
+        for model, rows in pairs:
+            columns = [f.attname for f in model._meta.concrete_fields if f.attname in rows.columns]
+            model.objects.bulk_create(
+                (model(**row) for row in rows.select(columns).iter_rows(named=True)),
+                batch_size=2000,
+            )
+        done = Q(pk__in=[])
+        for (month, team), token in tokens.items():
+            done |= Q(month=month, base_team=team, token=token)
+        # A mark whose token changed meanwhile stays for the next refresh.
+        DirtyPartition.objects.filter(done).delete()
+
+
+def _refresh_batch(batch: list[tuple[Partition, uuid.UUID]], report: RefreshReport) -> None:
+    partitions = [p for p, _ in batch]
+    try:
+        offences, cases = summary_rows(partitions)
+    except ValueError:
+        if len(batch) == 1:
+            # A case history that breaks the flow: say so, keep the mark, go on.
+            (month, team), _ = batch[0]
+            logger.exception("summary refresh: partition %s %s skipped", month, team or "-")
+            report.failed.append(f"{month:%Y-%m} {team or '-'}")
+            return
+        for one in batch:
+            _refresh_batch([one], report)
+        return
+    _write(partitions, dict(batch), offences, cases)
+    report.partitions += len(batch)
+    report.offence_rows += offences.height
+    report.case_rows += cases.height
+
+
+def refresh(*, limit: int | None = None, full: bool = False) -> RefreshReport:
+    """Recompute the marked partitions (at most ``limit``); ``full`` first drops every
+    summary row and marks every partition (the dashboards are incomplete until it ends)."""
+    started = timezone.now()
+    clock = time.monotonic()
+    if full:
+        with transaction.atomic():
+            OffenceCount.objects.all().delete()
+            CaseCount.objects.all().delete()
+            mark_all()
+    marks = DirtyPartition.objects.order_by("month", "base_team").values_list(
+        "month", "base_team", "token"
+    )
+    pending = [((m, t), token) for m, t, token in (marks[:limit] if limit else marks)]
+    report = RefreshReport()
+    for i in range(0, len(pending), BATCH_PARTITIONS):
+        _refresh_batch(pending[i : i + BATCH_PARTITIONS], report)
+    report.seconds = time.monotonic() - clock
+    if pending:
+        SummaryRefresh.objects.create(
+            started_at=started,
+            finished_at=timezone.now(),
+            partitions=report.partitions,
+            offence_rows=report.offence_rows,
+            case_rows=report.case_rows,
+            full=full,
+        )
+    return report
+
+
+def status() -> dict[str, Any]:
+    """What the pages show: the last refresh and how many partitions wait."""
+    last = SummaryRefresh.objects.first()
+    return {
+        "refreshed_at": last.finished_at if last else None,
+        "pending": DirtyPartition.objects.count(),
+    }
