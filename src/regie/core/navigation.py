@@ -26,7 +26,7 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem(_("Registraties"), "registration:list", Perm.VIEW_REGISTRATION),
     MenuItem(_("Zaken"), "selection:queue", Perm.VIEW_CASES),
     MenuItem(_("Kwaliteitstoets"), "selection:quality", Perm.REVIEW_QUALITY),
-    MenuItem(_("Statistiek"), "statistics:counts", Perm.VIEW_STATISTICS),
+    MenuItem(_("Statistiek"), "statistics:dashboard", Perm.VIEW_STATISTICS),
     MenuItem(_("Organisatie"), "organisation:units", Perm.VIEW_ORGANISATION),
     MenuItem(_("Locatie opzoeken"), "organisation:locate", Perm.LOCATE),
     MenuItem(_("Medewerkers"), "organisation:staff_list", Perm.VIEW_STAFF),

@@ -100,3 +100,45 @@ class FunnelForm(CountsForm):
         level = self.fields["level"]
         assert isinstance(level, forms.ChoiceField)
         level.choices = FUNNEL_LEVEL_CHOICES
+
+
+DASHBOARD_LEVELS = [
+    ("national", _("Landelijk")),
+    ("unit", _("Eenheid")),
+    ("district", _("District")),
+    ("base_team", _("Basisteam")),
+    ("neighbourhood", _("Wijk")),
+]
+CLASS_CHOICES = [
+    ("", _("Alle zaken")),
+    ("vvc", _("Veelvoorkomende criminaliteit (VVC)")),
+    ("hic", _("High impact crime (HIC)")),
+    ("undermining", _("Ondermijning")),
+    ("other", _("Overig")),
+]
+
+
+class DashboardForm(forms.Form):
+    """Every field is optional: what is left out keeps its default (the user's own region,
+    the last twelve months with data, all cases)."""
+
+    start = MonthField(label=_("Vanaf (maand)"), required=False)
+    end = MonthField(label=_("Tot en met (maand)"), required=False)
+    klasse = forms.ChoiceField(label=_("Zaken"), choices=CLASS_CHOICES, required=False)
+    niveau = forms.ChoiceField(
+        label=_("Niveau"), choices=DASHBOARD_LEVELS, required=False, widget=forms.HiddenInput
+    )
+    code = forms.CharField(required=False, max_length=16, widget=forms.HiddenInput)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start: dt.date | None = data.get("start")
+        end: dt.date | None = data.get("end")
+        if start and end:
+            if end < start:
+                self.add_error("end", _("De eindmaand ligt vóór de beginmaand."))
+            elif months_between(start, end) >= MAX_MONTHS:
+                self.add_error("end", _("Kies een periode van hoogstens tien jaar."))
+        if data.get("niveau") not in (None, "", "national") and not data.get("code"):
+            self.add_error("code", _("Kies een gebied."))
+        return data

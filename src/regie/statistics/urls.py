@@ -5,7 +5,9 @@ from regie.statistics import views
 app_name = "statistics"
 
 urlpatterns = [
-    path("", views.counts, name="counts"),
+    path("", views.dashboard_page, name="dashboard"),
+    path("dashboard.<slug:fmt>", views.dashboard_export, name="dashboard_export"),
+    path("telregels/", views.counts, name="counts"),
     path("trechter/", views.case_funnel, name="funnel"),
     path("export/<slug:table>.<slug:fmt>", views.export, name="export"),
 ]

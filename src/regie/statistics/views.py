@@ -19,8 +19,8 @@ from regie.audit.models import Action
 from regie.audit.services import audit_log
 from regie.core.access import rule
 from regie.organisation.roles import Perm
-from regie.statistics import counting, funnel, selectors, services
-from regie.statistics.forms import LEVEL_CHOICES, CountsForm, FunnelForm
+from regie.statistics import counting, dashboard, funnel, selectors, services
+from regie.statistics.forms import LEVEL_CHOICES, CountsForm, DashboardForm, FunnelForm
 
 ROWS_PER_PAGE = 100
 
@@ -51,6 +51,7 @@ def _params(form: CountsForm) -> dict[str, Any]:
 
 #: The statistics pages, in the order of the sub-navigation.
 STATS_PAGES = [
+    ("statistics:dashboard", gettext_lazy("Dashboard")),
     ("statistics:counts", gettext_lazy("Telregels")),
     ("statistics:funnel", gettext_lazy("Zaakstroom")),
 ]
@@ -262,3 +263,109 @@ def case_funnel(request: HttpRequest) -> HttpResponse:
             **_status(),
         },
     )
+
+
+# --------------------------------------------------------------------------------------------
+# The dashboard
+
+
+def _dashboard_request(
+    request: HttpRequest,
+) -> tuple[DashboardForm, selectors.Scope | None, dict[str, Any] | None]:
+    scope = selectors.scope_of(request.user)
+    span = selectors.summary_period(scope)
+    last = span[1] if span else dt.date.today().replace(day=1)
+    index = last.year * 12 + last.month - 1 - 11  # twelve months up to the last one
+    first = dt.date(index // 12, index % 12 + 1, 1)
+    initial = {
+        "start": first,
+        "end": last,
+        "klasse": "",
+        "niveau": scope.level if scope else "national",
+        "code": scope.code if scope and scope.code else "",
+    }
+    form = DashboardForm(request.GET or None, initial=initial)
+    if form.is_bound and not form.is_valid():
+        return form, scope, None
+    if not form.is_bound:
+        return form, scope, initial
+    data = {**initial, **{k: v for k, v in form.cleaned_data.items() if v}}
+    if form.cleaned_data.get("niveau") and not form.cleaned_data.get("code"):
+        data["code"] = ""  # another level than the user's own: its code comes with it
+    if data["end"] < data["start"]:
+        form.add_error("end", _("De eindmaand ligt vóór de beginmaand."))
+        return form, scope, None
+    return form, scope, data
+
+
+@rule(Perm.VIEW_STATISTICS)
+def dashboard_page(request: HttpRequest) -> HttpResponse:
+    """The funnel, trend, map drill-down, lead-time breaches, framework compliance and
+    quality reviews of one region, with its peers; from the summary tables."""
+    form, scope, p = _dashboard_request(request)
+    if p is None:
+        return render(request, "statistics/dashboard.html", {"form": form, **_status()}, status=400)
+    try:
+        r = dashboard.region(p["niveau"], p["code"] or None)
+        query = {"start": f"{p['start']:%Y-%m}", "end": f"{p['end']:%Y-%m}"}
+        if p["klasse"]:
+            query["klasse"] = p["klasse"]
+        d = dashboard.build(
+            scope, r, start=p["start"], end=p["end"], offence_class=p["klasse"], query=query
+        )
+    except dashboard.OutOfScope:
+        return render(
+            request,
+            "statistics/dashboard.html",
+            {"form": form, "out_of_scope": True, **_status()},
+            status=403,
+        )
+    audit_log(
+        actor=request.user,
+        action=Action.VIEW,
+        object_type="statistics.dashboard",
+        object_id=f"{r.level}:{r.code or 'NL'}",
+        detail={k: str(v) for k, v in p.items()},
+    )
+    export_query = request.GET.urlencode()
+    return render(
+        request,
+        "statistics/dashboard.html",
+        {
+            "form": form,
+            "d": d,
+            "p": p,
+            "level_label": dashboard.LEVEL_LABELS[r.level],
+            "child_label": dashboard.LEVEL_LABELS.get(d.child_level or "", ""),
+            "export_query": export_query,
+            **_status(),
+        },
+    )
+
+
+@rule(Perm.VIEW_STATISTICS)
+def dashboard_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The dashboard's table of child regions as CSV or XLSX (audited)."""
+    form, scope, p = _dashboard_request(request)
+    if p is None or fmt not in ("csv", "xlsx"):
+        return render(request, "statistics/dashboard.html", {"form": form, **_status()}, status=400)
+    try:
+        r = dashboard.region(p["niveau"], p["code"] or None)
+        d = dashboard.build(scope, r, start=p["start"], end=p["end"], offence_class=p["klasse"])
+    except dashboard.OutOfScope:
+        return render(
+            request,
+            "statistics/dashboard.html",
+            {"form": form, "out_of_scope": True, **_status()},
+            status=403,
+        )
+    df = dashboard.table(d)
+    audit_log(
+        actor=request.user,
+        action=Action.EXPORT,
+        object_type="statistics.dashboard",
+        object_id=f"{r.level}:{r.code or 'NL'}",
+        detail={"format": fmt, "rows": df.height, **{k: str(v) for k, v in p.items()}},
+    )
+    name = f"regie-dashboard-{r.code or 'NL'}-{p['start']:%Y-%m}-{p['end']:%Y-%m}.{fmt}"
+    return _file(df, name, fmt)
