@@ -72,6 +72,7 @@ def sample_kwargs(team: BaseTeam, staff: Position, registration: Any) -> dict[st
     case = {"pk": Case.objects.get(registration=registration).pk}
     return {
         "statistics:export": {"table": "counts", "fmt": "csv"},
+        "statistics:dashboard_export": {"fmt": "csv"},
         "selection:case": case,
         "selection:action": case,
         "selection:leads": case,
