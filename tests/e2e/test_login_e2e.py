@@ -82,9 +82,15 @@ screener = staff_create(username="e2e-screener", first_name="Sanne", last_name="
 screener_device = TOTPDevice.objects.create(user=screener.user, name="phone", confirmed=True)
 from regie.selection.services import open_cases
 open_cases([reg.pk])
+analyst = staff_create(username="e2e-analist", first_name="Anna", last_name="Analist",
+    role=Role.ANALYST, scope=team.district, password={PASSWORD!r})
+analyst_device = TOTPDevice.objects.create(user=analyst.user, name="phone", confirmed=True)
+from regie.statistics.services import refresh
+refresh()
 print("E2E:" + json.dumps({{"key": device.key, "code": team.code, "name": team.name,
     "desk_key": desk_device.key, "person": person.pk, "x": pt.x, "y": pt.y,
-    "screener_key": screener_device.key, "registration": reg.number}}))
+    "screener_key": screener_device.key, "registration": reg.number,
+    "analyst_key": analyst_device.key, "district": team.district.name}}))
 """
 
 
@@ -100,6 +106,8 @@ class Server:
     y: float
     screener_totp_key: str
     registration: str
+    analyst_totp_key: str
+    district_name: str
 
 
 def _regie(env: dict[str, str], *args: str, timeout: int = 120) -> str:
@@ -198,6 +206,8 @@ def server(request: pytest.FixtureRequest) -> Iterator[Server]:
             y=info["y"],
             screener_totp_key=info["screener_key"],
             registration=info["registration"],
+            analyst_totp_key=info["analyst_key"],
+            district_name=info["district"],
         )
     finally:
         if proc is not None:
@@ -475,3 +485,34 @@ def test_screener_overrides_the_advice_and_the_victim_sees_the_new_stage(
     victim.close()
     assert _external(page.requested) == [] and _external(vrequests) == []
     assert all("status of 422" in e for e in page.errors), page.errors
+
+
+def test_analyst_dashboard_draws_its_charts_and_drills_down(page: Any, server: Server) -> None:
+    from playwright.sync_api import expect
+
+    page.goto("/inloggen/")
+    page.get_by_label("Gebruikersnaam").fill("e2e-analist")
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_label("Code uit de authenticator-app").fill(_fresh_token(server.analyst_totp_key))
+    page.get_by_role("button", name="Inloggen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welkom, Anna Analist")
+
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Statistiek").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Dashboard: {server.district_name}")
+    for chart in ("#map", "#trend", "#funnel", "#peers-rate"):
+        expect(page.locator(chart)).to_have_attribute("data-rendered", "true", timeout=15_000)
+        expect(page.locator(f"{chart} svg").first).to_be_attached()
+    # The registration made at set-up: one offence, one case (refreshed at set-up).
+    expect(page.locator('[data-kpi="per_offence"]')).to_have_text("1")
+    expect(page.locator('[data-kpi="cases"]')).to_have_text("1")
+    expect(page.locator("#children")).to_contain_text(server.team_name)
+    page.screenshot(path=str(ARTIFACTS / "e2e-dashboard-district.png"), full_page=True)
+
+    page.locator("#children").get_by_role("link", name=server.team_name).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Dashboard: {server.team_name}")
+    expect(page.locator("#map")).to_have_attribute("data-rendered", "true", timeout=15_000)
+    expect(page.get_by_role("link", name=server.district_name)).to_be_visible()  # breadcrumb
+    expect(page.locator("#peers tr.own")).to_contain_text(server.team_name)
+    page.screenshot(path=str(ARTIFACTS / "e2e-dashboard-team.png"), full_page=True)
+    assert _external(page.requested) == []
+    assert page.errors == []

@@ -90,6 +90,8 @@ def choropleth(
     with a label point per area that shows the value on hover and carries its drill-down
     link (``customdata``, followed on click by ``dashboard.js``). RD axes, no tiles."""
     bounds = classes(list(values.values()))
+    if bounds and decimals == 1 and bounds[-1] < 1:
+        decimals = 3 if bounds[-1] < 0.1 else 2  # small rates stay distinguishable
     palette = CLASS_COLOURS[-len(bounds) :] if bounds else ()
     groups: dict[int | None, list[Area]] = {}
     for area in areas:
@@ -131,7 +133,11 @@ def choropleth(
             "marker": {"size": 9, "color": "#1a202c", "symbol": "circle-open"},
             "text": [
                 f"{a.name}<br>{value_label}: "
-                + (no_data_label if values.get(a.code) is None else _nl(values[a.code] or 0.0))
+                + (
+                    no_data_label
+                    if values.get(a.code) is None
+                    else _nl(values[a.code] or 0.0, decimals)
+                )
                 for a in areas
             ],
             "customdata": [links.get(a.code, "") for a in areas],
@@ -241,7 +247,7 @@ def bars(
         "layout": {
             **_BASE_LAYOUT,
             "height": height or max(160, 28 * len(labels) + 60),
-            "margin": {"l": 160, "r": 20, "t": 10, "b": 40},
+            "margin": {"l": 210, "r": 20, "t": 10, "b": 40},
             "xaxis": {"title": {"text": x_label}, "ticksuffix": "%" if percent else ""},
             "yaxis": {"autorange": "reversed"},
         },
