@@ -118,6 +118,13 @@ def region(level: str, code: str | None) -> Region:
     raise OutOfScope(level)
 
 
+def _name(level: str, code: str | None) -> str:
+    model: Any = {"unit": Unit, "district": District, "base_team": BaseTeam}.get(level)
+    if model is None:
+        return "Nederland"
+    return str(model.objects.filter(code=code).values_list("name", flat=True).first() or code)
+
+
 def in_scope(scope: Scope | None, r: Region) -> bool:
     if scope is None:
         return False
@@ -201,10 +208,12 @@ class RegionNumbers:
         return _share(self.online, self.heaviest)
 
 
-def _offences_by(
-    scope: Scope, *, level: str, start: dt.date, end: dt.date
-) -> dict[str, tuple[int, int, int]]:
-    df = selectors.offence_counts(scope, start=start, end=end, level=level, by_category=False)
+def _offence_rows(scope: Scope, *, level: str, start: dt.date, end: dt.date) -> pl.DataFrame:
+    return selectors.offence_counts(scope, start=start, end=end, level=level, by_category=False)
+
+
+def _offences_by(df: pl.DataFrame, level: str) -> dict[str, tuple[int, int, int]]:
+    """Per region of ``level``: (per offence, heaviest, online registrations)."""
     column = selectors.LEVEL_COLUMN[level]
     if df.is_empty():
         return {}
@@ -215,14 +224,21 @@ def _offences_by(
     return {k: (int(a), int(b), int(c)) for k, a, b, c in sums.iter_rows()}
 
 
-def _cases_by(
+def _case_rows(
     scope: Scope, *, level: str, start: dt.date, end: dt.date, offence_class: str
-) -> dict[str, dict[str, Any]]:
+) -> pl.DataFrame:
     where = {"offence_class": offence_class} if offence_class else None
-    df = selectors.case_counts(scope, start=start, end=end, level=level, by="none", where=where)
+    return _one_period(
+        selectors.case_counts(scope, start=start, end=end, level=level, by="none", where=where),
+        start,
+    )
+
+
+def _cases_by(df: pl.DataFrame, level: str) -> dict[str, dict[str, Any]]:
+    """Per region of ``level`` (``national``: all rows together): the funnel, lead times
+    and compliance of the case rows ``df`` (one period)."""
     if df.is_empty():
         return {}
-    df = _one_period(df, start)
     stages = funnel.funnel_from_counts(df, level=level, period="year")  # type: ignore[arg-type]
     times = funnel.lead_times_from_counts(df, level=level, period="year")  # type: ignore[arg-type]
     joined = stages.join(
@@ -294,12 +310,14 @@ def build(
     span: dict[str, Any] = {"start": start, "end": end}
     child_level = maps.CHILD_LEVEL.get(r.level)
 
-    # The region itself, and its months (the trend).
-    monthly = selectors.offence_counts(own, **span, level=r.level, by_category=False)
-    months = monthly.group_by("month").agg(
-        pl.col("per_offence").sum(), pl.col("heaviest").sum(), pl.col("heaviest_online").sum()
+    # One read at the level of the children serves them, the region's total and its months
+    # (the rows of every child add up to the region; unplaced rows count as "onbekend").
+    offence_rows = _offence_rows(own, level=child_level or r.level, **span)
+    months = (
+        offence_rows.group_by("month")
+        .agg(pl.col("per_offence").sum(), pl.col("heaviest").sum(), pl.col("heaviest_online").sum())
+        .sort("month")
     )
-    months = months.sort("month")
     total = RegionNumbers(
         r.code or "NL",
         r.name,
@@ -308,21 +326,19 @@ def build(
         int(months["heaviest"].sum() or 0),
         int(months["heaviest_online"].sum() or 0),
     )
-    if r.level in CASE_LEVELS:
-        total.cases = next(
-            iter(_cases_by(own, level="national", **span, offence_class=offence_class).values()),
-            {},
-        )
+    case_level = child_level if child_level in CASE_LEVELS else r.level
+    case_rows = (
+        _case_rows(own, level=case_level, **span, offence_class=offence_class)
+        if r.level in CASE_LEVELS
+        else pl.DataFrame()
+    )
+    total.cases = next(iter(_cases_by(case_rows, "national").values()), {})
 
     # Children: the map and the table.
     children: list[RegionNumbers] = []
     if child_level:
-        child_cases = (
-            _cases_by(own, level=child_level, **span, offence_class=offence_class)
-            if child_level in CASE_LEVELS
-            else {}
-        )
-        children = _numbers(_children(r), _offences_by(own, level=child_level, **span), child_cases)
+        child_cases = _cases_by(case_rows, child_level) if child_level in CASE_LEVELS else {}
+        children = _numbers(_children(r), _offences_by(offence_rows, child_level), child_cases)
         for c in children:
             c.link = _link(child_level, c.code, query)
 
@@ -332,12 +348,25 @@ def build(
         parent = region(*r.parent)
         parent_scope = Scope(parent.level, parent.code, clearance)
         peer_cases = (
-            _cases_by(parent_scope, level=r.level, **span, offence_class=offence_class)
+            _cases_by(
+                _case_rows(parent_scope, level=r.level, **span, offence_class=offence_class),
+                r.level,
+            )
             if r.level in CASE_LEVELS
             else {}
         )
-        peers = _numbers(_peers(r), _offences_by(parent_scope, level=r.level, **span), peer_cases)
-        hidden = [p for p in peers if not in_scope(user_scope, region(r.level, p.code))]
+        peers = _numbers(
+            _peers(r),
+            _offences_by(_offence_rows(parent_scope, level=r.level, **span), r.level),
+            peer_cases,
+        )
+        # Peers share r's ancestors: in scope when the user's scope is above them, or is them.
+        above = user_scope.level == "national" or (user_scope.level, user_scope.code) in r.ancestors
+        hidden = [
+            p
+            for p in peers
+            if not above and (user_scope.level, user_scope.code) != (r.level, p.code)
+        ]
         hidden.sort(key=lambda p: (p.per_1000 is None, -(p.per_1000 or 0)))
         label = LEVEL_LABELS[r.level]
         for i, p in enumerate(hidden):
@@ -351,11 +380,12 @@ def build(
         peers.sort(key=lambda p: (p.per_1000 is None, -(p.per_1000 or 0)))
 
     figures = _figures(r, child_level, total, children, peers, months)
-    crumbs = [(region(level, code).name, _link(level, code, query)) for level, code in r.ancestors]
     crumbs = [
-        c
-        for c, (level, code) in zip(crumbs, r.ancestors, strict=True)
-        if in_scope(user_scope, region(level, code))
+        (_name(level, code), _link(level, code, query))
+        for i, (level, code) in enumerate(r.ancestors)
+        # An ancestor is in scope when the user's scope is it or above it.
+        if user_scope.level == "national"
+        or (user_scope.level, user_scope.code) in r.ancestors[: i + 1]
     ]
     return Dashboard(
         region=r,
