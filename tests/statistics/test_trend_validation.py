@@ -7,22 +7,26 @@ registration before, every offence from then). The test reads them back from the
 a plain ORM aggregate per reporting month, runs :func:`regie.statistics.trend.decompose` on that
 and compares with the truth recorded by the step.
 
-Volume: half the demo team's (~200 registrations a month, ~14,000 in all), so a month's count
-carries Poisson noise of ~7 % and the online share ~2 share points. The tolerances are what 99 %
-or more of 500 simulated histories of the same model at this volume meet (``simulate_history``,
-seeds 0-499; the stored series equals the simulated one exactly, see
-``tests/synth/test_history.py``):
+Volume: three quarters of the demo team's (~300 registrations a month, ~21,000 in all), so a
+month's count carries Poisson noise of ~6 % and the monthly online share ~2 share points. The
+tolerances come from 500 simulated histories of the same model at this volume
+(``history.simulate_history``, seeds 0-499; the stored series equals the simulated one
+exactly, which the test checks first):
 
 - counting-rule effect: exactly the extra offences written per month (it is arithmetic);
-- online effect, total April 2017 - December 2018 (truth ~-100 registrations): within 80 % of
-  the truth (99th percentile of the error 77 %), the truth inside the model's 95 % interval
-  (97 % of the histories) and the interval below zero, i.e. the break detected (97 %);
-- underlying annual change: within 2 percentage points of the truth (99th percentile 1.7) and
-  the truth inside its 95 % interval (97 %).
+- online effect, total April 2017 - December 2018 (truth ~-155 registrations): within 70 % of
+  the truth (99th percentile of the error: 68 %; a history without a break passes this in 8 %
+  of the seeds), the truth inside the model's 95 % interval (97 % of the histories) and the
+  interval below zero, i.e. the break detected (all 500); the drop in the online share within
+  3 share points of the true 4.5 (99th percentile of the error: 2.0);
+- underlying annual change: within 1.75 percentage points of the truth (99th percentile 1.3,
+  maximum 1.7) and the truth inside its 95 % interval (98 %).
 
-At the demo volume itself the same errors are ~1.3 times smaller (99th percentiles: online total
-52 %, annual change 1.2 points). The checks can fail: without an injected break the model finds
-none, without the decline no decline (``test_the_checks_fail_without_the_effects``).
+At the demo volume the errors are ~1.2 times smaller, at half of it ~1.2 times larger (and the
+break is then missed in 3 % of the histories). Seed 1 (the stored history): online total -145
+(95 % interval -209 to -64) against a true -154, drop 3.8 points, annual change -6.6 % (-7.7 to
+-5.5) against -6 %. The checks can fail: on a history without the break and the decline they
+do (``test_the_checks_fail_without_the_effects``).
 """
 
 from __future__ import annotations
@@ -47,11 +51,11 @@ from regie.statistics.trend import (
 from regie.synth import history
 from regie.synth.services import run_synth
 
-VOLUME = 0.5
+VOLUME = 0.75
 SEED = 1
 WINDOW = (ONLINE_BREAK, date(2018, 12, 1))
-ONLINE_TOLERANCE = 0.80
-ANNUAL_TOLERANCE_PP = 2.0
+ONLINE_TOLERANCE = 0.70
+ANNUAL_TOLERANCE_PP = 1.75
 
 
 def stored_series(months: list[date]) -> MonthlySeries:
@@ -134,14 +138,14 @@ def test_recovered_effects_match_the_injected_truth(
 
     # Underlying trend: -6 % a year.
     assert annual_checks(dec, truth) == dict.fromkeys(annual_checks(dec, truth), True)
-    # Uncorrected, the published series rose in 2018 (new counting rule, online recovery).
-    assert dec.published_yoy[2018] > 0 > truth.underlying_annual_change
+    # Uncorrected, the published series is far off in 2018 (new counting rule, recovery).
+    assert dec.published_yoy[2018] - truth.underlying_annual_change > ANNUAL_TOLERANCE_PP / 100
 
 
 def test_the_checks_fail_without_the_effects(monkeypatch: pytest.MonkeyPatch) -> None:
     """The same checks on a history without the effects at the test volume (pure simulation:
     the stored series equals the simulated one) fail against the truth with the effects."""
-    level = 200.0  # registrations a month, as in the stored history
+    level = 300.0  # registrations a month, as in the stored history
     _, truth, _ = history.simulate_history(level=level, seed=SEED)
     monkeypatch.setattr(history, "ONLINE_DROP", 0.0)
     monkeypatch.setattr(history, "ANNUAL_DECLINE", 0.0)

@@ -418,6 +418,16 @@ def step_registrations(ctx: SynthContext) -> dict[str, Any]:
     }
 
 
+@register_step("history")
+def step_history(ctx: SynthContext) -> dict[str, Any]:
+    """The years before the period, for one base team, with known trend effects
+    (:mod:`regie.synth.history`); source "synth", so no cases. Registered here, after
+    "registrations" and before "cases": steps run in the order they are registered."""
+    from regie.synth import history
+
+    return history.run(ctx)
+
+
 #: The moment the synthetic case histories are cut off: the morning after the generated
 #: period, so the last days' cases are still open in the queues.
 def flow_now(scale: str) -> dt.datetime:
