@@ -64,3 +64,20 @@ def test_unknown_codes_are_named(codes: list[str]) -> None:
     errors = validate(reg(offences=tuple(OffenceIn(c) for c in codes)), now=NOW, known_codes=CODES)
     for i, code in enumerate(codes):
         assert (f"offences[{i}].incident_code" in errors) == (code not in CODES)
+
+
+def test_report_in_the_repeated_hour_after_the_offence_is_accepted() -> None:
+    """At the end of summer time 02:00-03:00 happens twice: a report at 02:10 (the second
+    time, CET) 30 minutes after an offence at 02:40 (the first time, CEST) is in order."""
+    from zoneinfo import ZoneInfo
+
+    ams = ZoneInfo("Europe/Amsterdam")
+    offence = dt.datetime(2019, 10, 27, 2, 40, tzinfo=ams)  # fold 0: 00:40 UTC
+    report = dt.datetime(2019, 10, 27, 2, 10, fold=1, tzinfo=ams)  # 01:10 UTC
+    assert report.astimezone(dt.UTC) > offence.astimezone(dt.UTC)
+    errors = validate(
+        reg(occurred_from=offence, occurred_to=offence, reported_at=report),
+        now=NOW,
+        known_codes=CODES,
+    )
+    assert "reported_at" not in errors

@@ -92,9 +92,12 @@ def _validate_times(reg: RegistrationIn, now: dt.datetime, errors: Errors) -> No
             _add(errors, name, "Tijdstip vóór 1900.")
         if value > now + CLOCK_SKEW:
             _add(errors, name, "Tijdstip ligt in de toekomst.")
-    if reg.occurred_to < reg.occurred_from:
+    # Compare instants in UTC: Python compares aware datetimes that share a tzinfo object by
+    # wall-clock time, which is wrong in the hour repeated when summer time ends.
+    occurred_from = reg.occurred_from.astimezone(dt.UTC)
+    if reg.occurred_to.astimezone(dt.UTC) < occurred_from:
         _add(errors, "occurred_to", "Het einde van de pleegperiode ligt vóór het begin.")
-    if reg.reported_at < reg.occurred_from:
+    if reg.reported_at.astimezone(dt.UTC) < occurred_from:
         _add(errors, "reported_at", "De melding is gedaan vóór het begin van de pleegperiode.")
 
 
