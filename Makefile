@@ -39,6 +39,7 @@ run: install
 	$(BIN)/regie demo users
 	$(BIN)/regie collectstatic --noinput --verbosity 0
 	$(BIN)/regie statistics refresh
+	$(BIN)/regie statistics quality-check --if-none
 	@echo "Regie runs on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
 	@# The dashboards' summaries follow new data within a minute (a refresher next to the app).
 	$(BIN)/regie statistics refresh --every 30 & trap 'kill $$!' EXIT; \

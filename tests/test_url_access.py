@@ -30,6 +30,7 @@ PERSONAL_DATA = {
     "selection:queue",
     "selection:case",
     "selection:quality",
+    "statistics:quality",
     "api-cases",
     "api-case",
 }

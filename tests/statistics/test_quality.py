@@ -222,3 +222,20 @@ def test_criteria_messages() -> None:
     assert messages["min_recall"].startswith("Recall te laag")
     assert "niet gemeten" in messages["max_clean_flag_rate"]
     assert "Te weinig registraties" in messages["min_samples"]
+
+
+def test_two_categories_explain_the_flag() -> None:
+    """With exactly two categories scikit-learn keeps one coefficient row; the explanation
+    must still name the words that point to the suggested category."""
+    from regie.statistics.quality import QualitySample, cross_fit
+
+    def sample(i: int, code: str, text: str) -> QualitySample:
+        return QualitySample(str(i), text, "desk", "aangifte", None, (), (), code)
+
+    bikes = [sample(i, "1.2.3", f"fiets gestolen slot doorgeknipt stalling {i}") for i in range(40)]
+    fights = [sample(100 + i, "1.4.5", f"geslagen geschopt letsel ruzie {i}") for i in range(40)]
+    wrong = sample(999, "1.4.5", "fiets gestolen slot doorgeknipt stalling")
+    fit = cross_fit([*bikes, *fights, wrong], 5)
+    flag = next(f for f in fit.flags if f.key == "999")
+    assert flag.suggested == "1.2.3"
+    assert {"fiets", "gestolen"} & set(flag.top_words)

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
+from regie.registration.models import Registration
 from regie.statistics.counting import OFFENCE_MEASURES
 from regie.statistics.funnel import CASE_MEASURES, DURATION_MEASURES
 
@@ -104,3 +107,67 @@ class SummaryRefresh(models.Model):
 
     def __str__(self) -> str:
         return f"refresh {self.finished_at:%Y-%m-%d %H:%M} ({self.partitions})"
+
+
+class QualityCheck(models.Model):
+    """One run of the misclassification detector over the registrations of a period."""
+
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+    period_start = models.DateField()
+    period_end = models.DateField()
+    registrations = models.PositiveIntegerField()
+    flagged = models.PositiveIntegerField()
+    folds = models.PositiveSmallIntegerField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["-finished_at"]
+
+    def __str__(self) -> str:
+        return f"quality check {self.finished_at:%Y-%m-%d} ({self.flagged} flagged)"
+
+
+class FlagStatus(models.TextChoices):
+    OPEN = "open", _("Te beoordelen")
+    CONFIRMED = "confirmed", _("Terecht: verkeerd geclassificeerd")
+    DISMISSED = "dismissed", _("Onterecht: classificatie klopt")
+
+
+class ClassificationFlag(models.Model):
+    """A registration whose main offence the detector thinks is misclassified. A reviewer
+    confirms (the registering team corrects the code) or dismisses it; the detector never
+    changes a registration. Goes with its registration (retention)."""
+
+    check_run = models.ForeignKey(QualityCheck, on_delete=models.CASCADE, related_name="flags")
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="classification_flags"
+    )
+    registered_code = models.CharField(max_length=16)
+    suggested_code = models.CharField(max_length=16)
+    p_registered = models.FloatField()
+    p_suggested = models.FloatField()
+    explanation = models.JSONField(default=list)
+    status = models.CharField(max_length=12, choices=FlagStatus.choices, default=FlagStatus.OPEN)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["status", "-p_suggested"]
+        indexes = [models.Index(fields=["status", "registration"], name="flag_status_reg")]
+
+    def __str__(self) -> str:
+        return f"flag {self.registration_id} {self.registered_code}->{self.suggested_code}"
+
+    @property
+    def suspicion(self) -> float:
+        return self.p_suggested - self.p_registered

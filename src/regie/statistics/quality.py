@@ -337,7 +337,12 @@ class MisclassificationDetector:
         start, end = x.indptr[row], x.indptr[row + 1]
         cols = x.indices[start:end]
         vals = x.data[start:end]
-        contrib = vals * (coef[best, cols] - coef[reg, cols])
+        if coef.shape[0] == 1:
+            # Two categories: scikit-learn keeps one row, the log-odds of class 1 over class 0.
+            sign = 1.0 if best == 1 else -1.0
+            contrib = vals * sign * coef[0, cols]
+        else:
+            contrib = vals * (coef[best, cols] - coef[reg, cols])
         order = contrib.argsort()[::-1]
         return tuple(
             (names[int(cols[i])], round(float(contrib[i]), 4))

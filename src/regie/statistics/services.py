@@ -353,3 +353,157 @@ def status() -> dict[str, Any]:
         "refreshed_at": last.finished_at if last else None,
         "pending": DirtyPartition.objects.count(),
     }
+
+
+# --------------------------------------------------------------------------------------------
+# Registration quality: the misclassification detector's review list
+
+
+def quality_samples(start: dt.date, end: dt.date) -> list[Any]:
+    """What the detector sees of each registration reported from ``start`` to ``end``
+    (inclusive, Amsterdam dates) with an offence; the label is its first offence's category."""
+    from regie.registration.models import Involvement
+    from regie.statistics.quality import QualitySample
+
+    tz = timezone.get_current_timezone()
+    lo = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
+    hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    rows = (
+        Offence.objects.filter(
+            seq=1, registration__reported_at__gte=lo, registration__reported_at__lt=hi
+        )
+        .order_by("registration_id")
+        .values_list(
+            "registration_id",
+            "category__code",
+            "registration__narrative",
+            "registration__channel",
+            "registration__kind",
+            "registration__damage_amount",
+        )
+    )
+    goods: dict[int, set[str]] = defaultdict(set)
+    roles: dict[int, set[str]] = defaultdict(set)
+    involved = Involvement.objects.filter(
+        registration__reported_at__gte=lo, registration__reported_at__lt=hi
+    ).values_list("registration_id", "role", "good__kind")
+    for reg, role, kind in involved.iterator(chunk_size=20_000):
+        roles[reg].add(role)
+        if kind:
+            goods[reg].add(kind)
+    return [
+        QualitySample(
+            key=str(reg),
+            narrative=narrative or "",
+            channel=channel,
+            kind=kind,
+            damage=damage,
+            goods_kinds=tuple(sorted(goods[reg])),
+            roles=tuple(sorted(roles[reg])),
+            category_code=code,
+        )
+        for reg, code, narrative, channel, kind, damage in rows.iterator(chunk_size=20_000)
+    ]
+
+
+def run_quality_check(
+    *, actor: Any, start: dt.date, end: dt.date, folds: int = 5, seed: int = 0
+) -> Any:
+    """Judge every registration of the period out of fold (``quality.cross_flags``) and put
+    the disagreements on the review list. Open flags of the same registrations are replaced;
+    a registration a reviewer already judged for its current code is not flagged again.
+    ValueError (Dutch) when the period holds too little to learn from."""
+    from regie.audit.models import Action as AuditAction
+    from regie.audit.services import audit_log
+    from regie.statistics import quality
+    from regie.statistics.models import ClassificationFlag, FlagStatus, QualityCheck
+
+    started = timezone.now()
+    samples = quality_samples(start, end)
+    if len(samples) < 50:
+        raise ValueError(
+            f"Te weinig registraties in {start:%d-%m-%Y} t/m {end:%d-%m-%Y} "
+            f"({len(samples)}; minstens 50) om de classificatie te toetsen."
+        )
+    flags = quality.cross_flags(samples, k=folds, seed=seed)
+    judged = set(
+        ClassificationFlag.objects.exclude(status=FlagStatus.OPEN)
+        .filter(registration_id__in=[int(f.key) for f in flags])
+        .values_list("registration_id", "registered_code")
+    )
+    flags = [f for f in flags if (int(f.key), f.registered) not in judged]
+    with transaction.atomic():
+        ClassificationFlag.objects.filter(
+            status=FlagStatus.OPEN, registration_id__in=[int(s.key) for s in samples]
+        ).delete()
+        run = QualityCheck.objects.create(
+            started_at=started,
+            finished_at=timezone.now(),
+            period_start=start,
+            period_end=end,
+            registrations=len(samples),
+            flagged=len(flags),
+            folds=folds,
+            actor=actor,
+        )
+        ClassificationFlag.objects.bulk_create(
+            ClassificationFlag(
+                check_run=run,
+                registration_id=int(f.key),
+                registered_code=f.registered,
+                suggested_code=f.suggested,
+                p_registered=f.p_registered,
+                p_suggested=f.p_suggested,
+                explanation=[list(e) for e in f.explanation],
+            )
+            for f in flags
+        )
+        audit_log(
+            actor=actor,
+            action=AuditAction.CREATE,
+            object_type="statistics.qualitycheck",
+            object_id=run.pk,
+            detail={"registrations": len(samples), "flagged": len(flags), "folds": folds},
+        )
+    return run
+
+
+def review_flag(*, actor: Any, flag_id: int, status: str, note: str) -> Any:
+    """A reviewer's judgment of one open flag (within their scope). ValueError (Dutch) for a
+    flag that is not open, not visible to them, or a judgment without a reason."""
+    from regie.audit.models import Action as AuditAction
+    from regie.audit.services import audit_log
+    from regie.organisation.access import registrations_visible_to
+    from regie.statistics.models import ClassificationFlag, FlagStatus
+
+    if status not in (FlagStatus.CONFIRMED, FlagStatus.DISMISSED):
+        raise ValueError("Kies 'terecht' of 'onterecht'.")
+    note = note.strip()
+    if status == FlagStatus.DISMISSED and not note:
+        raise ValueError("Geef kort aan waarom de classificatie wel klopt.")
+    if len(note) > 2000:
+        raise ValueError("De toelichting is te lang (hoogstens 2000 tekens).")
+    visible = registrations_visible_to(actor, Registration.objects.all())
+    with transaction.atomic():
+        flag = (
+            ClassificationFlag.objects.select_for_update(of=("self",))
+            .filter(pk=flag_id, registration__in=visible)
+            .first()
+        )
+        if flag is None:
+            raise ValueError("Deze markering bestaat niet of valt buiten uw werkgebied.")
+        if flag.status != FlagStatus.OPEN:
+            raise ValueError("Deze markering is al beoordeeld.")
+        flag.status = status
+        flag.note = note
+        flag.reviewer = actor
+        flag.reviewed_at = timezone.now()
+        flag.save(update_fields=["status", "note", "reviewer", "reviewed_at"])
+        audit_log(
+            actor=actor,
+            action=AuditAction.CHANGE,
+            object_type="statistics.classificationflag",
+            object_id=flag.pk,
+            detail={"registration": flag.registration_id, "status": status},
+        )
+    return flag

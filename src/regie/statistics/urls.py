@@ -10,4 +10,5 @@ urlpatterns = [
     path("telregels/", views.counts, name="counts"),
     path("trechter/", views.case_funnel, name="funnel"),
     path("export/<slug:table>.<slug:fmt>", views.export, name="export"),
+    path("registratiekwaliteit/", views.registration_quality, name="quality"),
 ]

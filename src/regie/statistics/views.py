@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -49,16 +50,20 @@ def _params(form: CountsForm) -> dict[str, Any]:
     return {**data, "region": (data.get("region") or "").strip()}
 
 
-#: The statistics pages, in the order of the sub-navigation.
+#: The statistics pages, in the order of the sub-navigation, with the permission each needs.
 STATS_PAGES = [
-    ("statistics:dashboard", gettext_lazy("Dashboard")),
-    ("statistics:counts", gettext_lazy("Telregels")),
-    ("statistics:funnel", gettext_lazy("Zaakstroom")),
+    ("statistics:dashboard", gettext_lazy("Dashboard"), Perm.VIEW_STATISTICS),
+    ("statistics:counts", gettext_lazy("Telregels"), Perm.VIEW_STATISTICS),
+    ("statistics:funnel", gettext_lazy("Zaakstroom"), Perm.VIEW_STATISTICS),
+    ("statistics:quality", gettext_lazy("Registratiekwaliteit"), Perm.REVIEW_QUALITY),
 ]
 
 
-def _status() -> dict[str, Any]:
-    return {"summary_status": services.status(), "stats_pages": STATS_PAGES}
+def _status(request: HttpRequest) -> dict[str, Any]:
+    from regie.organisation.access import has_perm
+
+    pages = [(name, label) for name, label, perm in STATS_PAGES if has_perm(request.user, perm)]
+    return {"summary_status": services.status(), "stats_pages": pages}
 
 
 @rule(Perm.VIEW_STATISTICS)
@@ -66,7 +71,9 @@ def counts(request: HttpRequest) -> HttpResponse:
     scope = selectors.scope_of(request.user)
     form = _form(request, scope)
     if form.is_bound and not form.is_valid():
-        return render(request, "statistics/counts.html", {"form": form, **_status()}, status=400)
+        return render(
+            request, "statistics/counts.html", {"form": form, **_status(request)}, status=400
+        )
     p = _params(form)
     span = {"start": p["start"], "end": p["end"]}
     rows_in = selectors.offence_counts(
@@ -108,7 +115,7 @@ def counts(request: HttpRequest) -> HttpResponse:
             "p": p,
             "level_label": dict(LEVEL_CHOICES)[p["level"]],
             "querystring": query.urlencode(),
-            **_status(),
+            **_status(request),
         },
     )
 
@@ -120,7 +127,9 @@ def export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
     scope = selectors.scope_of(request.user)
     form = _form(request, scope)
     if (form.is_bound and not form.is_valid()) or fmt not in ("csv", "xlsx"):
-        return render(request, "statistics/counts.html", {"form": form, **_status()}, status=400)
+        return render(
+            request, "statistics/counts.html", {"form": form, **_status(request)}, status=400
+        )
     p = _params(form)
     span = {"start": p["start"], "end": p["end"]}
     try:
@@ -144,11 +153,13 @@ def export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
             )
         else:
             return render(
-                request, "statistics/counts.html", {"form": form, **_status()}, status=404
+                request, "statistics/counts.html", {"form": form, **_status(request)}, status=404
             )
     except ValueError as exc:
         form.add_error("region", str(exc))
-        return render(request, "statistics/counts.html", {"form": form, **_status()}, status=400)
+        return render(
+            request, "statistics/counts.html", {"form": form, **_status(request)}, status=400
+        )
     audit_log(
         actor=request.user,
         action=Action.EXPORT,
@@ -214,7 +225,9 @@ def case_funnel(request: HttpRequest) -> HttpResponse:
         },
     )
     if form.is_bound and not form.is_valid():
-        return render(request, "statistics/funnel.html", {"form": form, **_status()}, status=400)
+        return render(
+            request, "statistics/funnel.html", {"form": form, **_status(request)}, status=400
+        )
     p = form.cleaned_data if form.is_bound else dict(form.initial)
     counts_in = selectors.case_counts(
         scope, start=p["start"], end=p["end"], level=p["level"], by=p["by"]
@@ -260,7 +273,7 @@ def case_funnel(request: HttpRequest) -> HttpResponse:
             "times": times.to_dicts(),
             "report": report,
             "cases": int(counts_in["registered"].sum() or 0),
-            **_status(),
+            **_status(request),
         },
     )
 
@@ -304,7 +317,9 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     quality reviews of one region, with its peers; from the summary tables."""
     form, scope, p = _dashboard_request(request)
     if p is None:
-        return render(request, "statistics/dashboard.html", {"form": form, **_status()}, status=400)
+        return render(
+            request, "statistics/dashboard.html", {"form": form, **_status(request)}, status=400
+        )
     try:
         r = dashboard.region(p["niveau"], p["code"] or None)
         query = {"start": f"{p['start']:%Y-%m}", "end": f"{p['end']:%Y-%m}"}
@@ -317,7 +332,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "statistics/dashboard.html",
-            {"form": form, "out_of_scope": True, **_status()},
+            {"form": form, "out_of_scope": True, **_status(request)},
             status=403,
         )
     audit_log(
@@ -338,7 +353,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
             "level_label": dashboard.LEVEL_LABELS[r.level],
             "child_label": dashboard.LEVEL_LABELS.get(d.child_level or "", ""),
             "export_query": export_query,
-            **_status(),
+            **_status(request),
         },
     )
 
@@ -348,7 +363,9 @@ def dashboard_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """The dashboard's table of child regions as CSV or XLSX (audited)."""
     form, scope, p = _dashboard_request(request)
     if p is None or fmt not in ("csv", "xlsx"):
-        return render(request, "statistics/dashboard.html", {"form": form, **_status()}, status=400)
+        return render(
+            request, "statistics/dashboard.html", {"form": form, **_status(request)}, status=400
+        )
     try:
         r = dashboard.region(p["niveau"], p["code"] or None)
         d = dashboard.build(scope, r, start=p["start"], end=p["end"], offence_class=p["klasse"])
@@ -356,7 +373,7 @@ def dashboard_export(request: HttpRequest, fmt: str) -> HttpResponse:
         return render(
             request,
             "statistics/dashboard.html",
-            {"form": form, "out_of_scope": True, **_status()},
+            {"form": form, "out_of_scope": True, **_status(request)},
             status=403,
         )
     df = dashboard.table(d)
@@ -369,3 +386,92 @@ def dashboard_export(request: HttpRequest, fmt: str) -> HttpResponse:
     )
     name = f"regie-dashboard-{r.code or 'NL'}-{p['start']:%Y-%m}-{p['end']:%Y-%m}.{fmt}"
     return _file(df, name, fmt)
+
+
+# --------------------------------------------------------------------------------------------
+# Registration quality: the review list of likely misclassified registrations
+
+FLAGS_PER_PAGE = 25
+
+
+@rule(Perm.REVIEW_QUALITY)
+def registration_quality(request: HttpRequest) -> HttpResponse:
+    """Open flags of the misclassification detector within the reviewer's scope, most
+    suspicious first, with the words that drove each; POST records a judgment."""
+    from regie.organisation.access import registrations_visible_to
+    from regie.registration.models import Registration
+    from regie.statistics.models import ClassificationFlag, FlagStatus, QualityCheck
+
+    error = ""
+    status = 200
+    if request.method == "POST":
+        try:
+            flag_id = int(request.POST.get("flag", ""))
+        except ValueError:
+            error, status = _("Onbekende markering."), 400
+        else:
+            try:
+                services.review_flag(
+                    actor=request.user,
+                    flag_id=flag_id,
+                    status=request.POST.get("status", ""),
+                    note=request.POST.get("note", ""),
+                )
+            except ValueError as exc:
+                error, status = str(exc), 400
+            else:
+                messages.success(request, _("Uw beoordeling is vastgelegd."))
+                return redirect(f"{request.path}?{request.GET.urlencode()}")
+    show = request.GET.get("toon", "open")
+    visible = registrations_visible_to(request.user, Registration.objects.all())
+    flags = ClassificationFlag.objects.filter(registration__in=visible).select_related(
+        "registration", "reviewer"
+    )
+    flags = (
+        flags.filter(status=FlagStatus.OPEN)
+        if show == "open"
+        else flags.exclude(status=FlagStatus.OPEN).order_by("-reviewed_at")
+    )
+    page = Paginator(flags, FLAGS_PER_PAGE).get_page(request.GET.get("page"))
+    titles = selectors.category_titles()
+    rows: list[dict[str, Any]] = [
+        {
+            "flag": f,
+            "registered": titles.get(f.registered_code, f.registered_code),
+            "suggested": titles.get(f.suggested_code, f.suggested_code),
+            "words": [
+                name.split(":", 1)[1] for name, _weight in f.explanation if name[:6] == "woord:"
+            ][:6],
+            "features": [
+                name.split(":", 1)[1] for name, _weight in f.explanation if name[:8] == "kenmerk:"
+            ][:3],
+        }
+        for f in page
+    ]
+    audit_log(
+        actor=request.user,
+        action=Action.VIEW,
+        object_type="statistics.classificationflag",
+        object_id=show,
+        detail={"registrations": [r["flag"].registration_id for r in rows]},
+    )
+    return render(
+        request,
+        "statistics/registration_quality.html",
+        {
+            "rows": rows,
+            "page": page,
+            "show": show,
+            "error": error,
+            "last_check": QualityCheck.objects.first(),
+            "open_count": ClassificationFlag.objects.filter(
+                registration__in=visible, status=FlagStatus.OPEN
+            ).count(),
+            "statuses": [
+                (FlagStatus.CONFIRMED, FlagStatus.CONFIRMED.label),
+                (FlagStatus.DISMISSED, FlagStatus.DISMISSED.label),
+            ],
+            **_status(request),
+        },
+        status=status,
+    )

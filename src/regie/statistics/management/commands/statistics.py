@@ -4,17 +4,28 @@ regie statistics refresh               # recompute the partitions changed since 
 regie statistics refresh --every 30    # ... and again every 30 seconds until stopped
 regie statistics refresh --full        # drop and rebuild every summary row
 regie statistics status                # last refresh, partitions waiting
+regie statistics quality-check [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--folds 5] [--if-none]
+                                       # the misclassification detector's review list
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import time
-from argparse import ArgumentParser
+from argparse import ArgumentParser, ArgumentTypeError
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from regie.statistics import services
+
+
+def date_type(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
 class Command(BaseCommand):
@@ -29,8 +40,18 @@ class Command(BaseCommand):
         )
         refresh.add_argument("--limit", type=int, help="at most this many partitions per run")
         sub.add_parser("status", help="last refresh and partitions waiting")
+        check = sub.add_parser("quality-check", help="flag likely misclassified registrations")
+        check.add_argument("--from", dest="start", type=date_type, help="first report date")
+        check.add_argument("--to", dest="end", type=date_type, help="last report date")
+        check.add_argument("--folds", type=int, default=5)
+        check.add_argument(
+            "--if-none", action="store_true", help="only when no check has run yet (make run)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "quality-check":
+            self.quality_check(options)
+            return
         if options["action"] == "status":
             st = services.status()
             when = st["refreshed_at"].isoformat() if st["refreshed_at"] else "never"
@@ -59,3 +80,36 @@ class Command(BaseCommand):
                 return
             full = False
             time.sleep(every)
+
+    def quality_check(self, options: dict[str, Any]) -> None:
+        from regie.registration.models import Registration
+        from regie.statistics.models import QualityCheck
+
+        if options["if_none"] and QualityCheck.objects.exists():
+            self.stdout.write("a quality check exists; nothing done (--if-none)")
+            return
+        if not 2 <= options["folds"] <= 20:
+            raise CommandError("--folds must be between 2 and 20")
+        end = options.get("end")
+        start = options.get("start")
+        if end is None or start is None:
+            last = Registration.objects.order_by("-reported_at").values_list(
+                "reported_at", flat=True
+            )
+            latest = last.first()
+            if latest is None:
+                raise CommandError("no registrations to check")
+            end = end or timezone.localtime(latest).date()
+            start = start or end - dt.timedelta(days=90)
+        if end < start:
+            raise CommandError("--to lies before --from")
+        try:
+            run = services.run_quality_check(
+                actor=None, start=start, end=end, folds=options["folds"]
+            )
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(
+            f"{run.registrations} registrations checked ({start} to {end}, {run.folds} folds): "
+            f"{run.flagged} on the review list"
+        )
