@@ -267,3 +267,18 @@ def test_export_table_columns() -> None:
     df = table(d)
     assert df.height == 1 and df["per_1000_inwoners"][0] == 10.0
     assert df.schema["zaken"] == pl.Int64()
+
+
+def test_trend_page_scope_short_series_and_audit(
+    data: dict[str, Any], team: BaseTeam, client_for: Callable[..., Client]
+) -> None:
+    chief = client_for(Role.TEAM_CHIEF)
+    r = chief.get(reverse("statistics:trend"))
+    assert r.status_code == 200
+    assert r.context["region"].key == ("base_team", team.code)
+    # A month or two of data cannot be decomposed: said so, nothing invented.
+    assert "d" not in r.context and r.context["cannot"]
+    assert "te kort" in r.content.decode()
+    assert AuditEntry.objects.filter(object_type="statistics.trend").count() == 1
+    assert chief.get(reverse("statistics:trend"), {"niveau": "national"}).status_code == 403
+    assert chief.get(reverse("statistics:trend"), {"niveau": "planet"}).status_code == 400

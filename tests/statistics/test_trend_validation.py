@@ -31,6 +31,7 @@ do (``test_the_checks_fail_without_the_effects``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -38,7 +39,10 @@ import numpy as np
 import pytest
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
+from django.urls import reverse
 
+from regie.organisation.models import BaseTeam, Position
+from regie.organisation.roles import Role
 from regie.registration.models import Offence, Registration
 from regie.statistics.trend import (
     COUNTING_RULE_SWITCH,
@@ -50,6 +54,7 @@ from regie.statistics.trend import (
 )
 from regie.synth import history
 from regie.synth.services import run_synth
+from tests.conftest import verified_client
 
 VOLUME = 0.75
 SEED = 1
@@ -119,9 +124,28 @@ def stored(monkeypatch: pytest.MonkeyPatch, db: Any) -> tuple[MonthlySeries, Sim
 
 def test_recovered_effects_match_the_injected_truth(
     stored: tuple[MonthlySeries, SimulationTruth],
+    make_staff: Callable[..., Position],
 ) -> None:
     series, truth = stored
     dec = decompose(series)
+
+    # The trend page reads the same series from the summary tables and shows this result.
+    from regie.statistics.services import refresh
+
+    refresh()
+    from regie.synth.models import SynthRun
+
+    code = SynthRun.objects.get(step="history", scale="demo", seed=SEED).summary["base_team"]
+    team = BaseTeam.objects.get(code=code)
+    chief = make_staff(Role.TEAM_CHIEF, at=team)
+    client = verified_client(chief.user)
+    page = client.get(reverse("statistics:trend"))
+    assert page.status_code == 200
+    shown = page.context["d"]
+    assert shown.months == series.months
+    assert shown.annual_change == pytest.approx(dec.annual_change)
+    np.testing.assert_array_equal(shown.published, dec.published)
+    assert "Gecorrigeerd voor beide effecten" in page.content.decode()
 
     # Counting rule: exact, zero before July 2018, ~11 % of the published count after it.
     np.testing.assert_array_equal(dec.counting_rule.effect, truth.counting_rule_effect)

@@ -505,3 +505,99 @@ def table(d: Dashboard) -> pl.DataFrame:
         "toetsingsgraad": pl.Float64(),
     }
     return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+# --------------------------------------------------------------------------------------------
+# The trend decomposition of one region
+
+
+def monthly_series(user_scope: Scope, r: Region) -> Any:
+    """The region's registered crime per month over every month with data (missing months
+    are 0), from the summaries, as a :class:`trend.MonthlySeries`; None without data."""
+    from regie.statistics.trend import MonthlySeries
+
+    own = Scope(r.level, r.code, user_scope.clearance)
+    span = selectors.summary_period(own)
+    if span is None:
+        return None
+    rows = _offence_rows(own, level=r.level, start=span[0], end=span[1])
+    sums = {
+        m: (a, b, c)
+        for m, a, b, c in rows.group_by("month")
+        .agg(pl.col("per_offence").sum(), pl.col("heaviest").sum(), pl.col("heaviest_online").sum())
+        .iter_rows()
+    }
+    months: list[dt.date] = []
+    month = span[0]
+    while month <= span[1]:
+        months.append(month)
+        month = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    values = [sums.get(m, (0, 0, 0)) for m in months]
+    # The last months are incomplete while reports still come in (the current month; late
+    # reports of a closed data set): trailing months below half the median of the twelve
+    # before them are left out, so they do not read as a fall in crime.
+    while len(values) > 13:
+        before = sorted(v[0] for v in values[-13:-1])
+        if values[-1][0] >= 0.5 * before[len(before) // 2]:
+            break
+        values.pop()
+        months.pop()
+    return MonthlySeries(
+        months=months,
+        per_offence=[float(v[0]) for v in values],
+        heaviest=[float(v[1]) for v in values],
+        online=[float(v[2]) for v in values],
+        total_registrations=[float(v[1]) for v in values],
+    )
+
+
+def trend_figure(d: Any) -> dict[str, Any]:
+    """The decomposition as a chart: published, corrected, the trend with its band, and the
+    two effects."""
+    labels = [f"{m:%Y-%m}" for m in d.months]
+
+    def line(name: str, values: Any, **style: Any) -> dict[str, Any]:
+        return {
+            "type": "scatter",
+            "mode": "lines",
+            "x": labels,
+            "y": [round(float(v), 1) for v in values],
+            "name": name,
+            **style,
+        }
+
+    data = [
+        line(
+            _("Trendband (95 %)"),
+            d.trend_upper,
+            line={"width": 0},
+            showlegend=False,
+            hoverinfo="skip",
+        ),
+        line(
+            _("Trendband (95 %)"),
+            d.trend_lower,
+            line={"width": 0},
+            fill="tonexty",
+            fillcolor="rgba(49,130,189,0.2)",
+        ),
+        line(_("Gepubliceerd (telregel van dat moment)"), d.published, line={"color": "#4a5568"}),
+        line(_("Gecorrigeerd"), d.corrected, line={"color": "#2b6cb0"}),
+        line(_("Onderliggende trend"), d.trend, line={"color": "#08519c", "width": 3}),
+        line(
+            _("Effect telregel"), d.counting_rule.effect, line={"color": "#c05621", "dash": "dot"}
+        ),
+        line(
+            _("Effect online-trendbreuk"), d.online.effect, line={"color": "#6b46c1", "dash": "dot"}
+        ),
+    ]
+    layout = {
+        "height": 440,
+        "margin": {"l": 60, "r": 20, "t": 30, "b": 60},
+        "separators": ",.",
+        "xaxis": {"type": "category", "nticks": 16, "tickangle": -45},
+        "yaxis": {"title": {"text": _("Geregistreerde misdrijven per maand")}},
+        "legend": {"orientation": "h", "y": 1.2},
+        "hovermode": "x unified",
+    }
+    return {"data": data, "layout": layout}

@@ -55,6 +55,7 @@ STATS_PAGES = [
     ("statistics:dashboard", gettext_lazy("Dashboard"), Perm.VIEW_STATISTICS),
     ("statistics:counts", gettext_lazy("Telregels"), Perm.VIEW_STATISTICS),
     ("statistics:funnel", gettext_lazy("Zaakstroom"), Perm.VIEW_STATISTICS),
+    ("statistics:trend", gettext_lazy("Trend"), Perm.VIEW_STATISTICS),
     ("statistics:quality", gettext_lazy("Registratiekwaliteit"), Perm.REVIEW_QUALITY),
 ]
 
@@ -475,3 +476,53 @@ def registration_quality(request: HttpRequest) -> HttpResponse:
         },
         status=status,
     )
+
+
+@rule(Perm.VIEW_STATISTICS)
+def trend_page(request: HttpRequest) -> HttpResponse:
+    """The minister's reasoning on the region's own data: the published series, the exact
+    effect of the July 2018 counting rule, the April 2017 online-channel break and recovery,
+    and the underlying trend with its uncertainty."""
+    from regie.statistics import trend
+
+    form, scope, p = _dashboard_request(request)
+    context: dict[str, Any] = {"form": form, **_status(request)}
+    if p is None:
+        return render(request, "statistics/trend.html", context, status=400)
+    try:
+        r = dashboard.region(p["niveau"], p["code"] or None)
+        if scope is None or not dashboard.in_scope(scope, r):
+            raise dashboard.OutOfScope(r.code)
+    except dashboard.OutOfScope:
+        context["out_of_scope"] = True
+        return render(request, "statistics/trend.html", context, status=403)
+    series = dashboard.monthly_series(scope, r)
+    context["region"] = r
+    if series is not None:
+        try:
+            d = trend.decompose(series)
+        except ValueError as exc:
+            context["cannot"] = str(exc)
+        else:
+            context.update(
+                {
+                    "d": d,
+                    "figure": dashboard.trend_figure(d),
+                    "years": [
+                        {
+                            "year": y,
+                            "published": d.published_yoy.get(y),
+                            "rule": d.counting_rule_yoy.get(y),
+                            "online": d.online_yoy.get(y),
+                        }
+                        for y in sorted(d.published_yoy)
+                    ],
+                }
+            )
+    audit_log(
+        actor=request.user,
+        action=Action.VIEW,
+        object_type="statistics.trend",
+        object_id=f"{r.level}:{r.code or 'NL'}",
+    )
+    return render(request, "statistics/trend.html", context)
