@@ -133,11 +133,33 @@ def test_a_change_during_the_refresh_keeps_its_mark(
         return result
 
     monkeypatch.setattr(services, "summary_rows", meanwhile)
-    services.refresh()
-    assert DirtyPartition.objects.count() == 1  # the second registration is not lost
-    assert national_total() == 2
+    report = services.refresh()
+    # What was read is already stale: not written; the mark stays for the next run.
+    assert report.partitions == 0 and DirtyPartition.objects.count() == 1
     monkeypatch.setattr(services, "summary_rows", real)
     services.refresh()
+    assert national_total() == 4 and not DirtyPartition.objects.exists()
+
+
+def test_a_slower_refresher_never_overwrites_a_newer_one(
+    team: BaseTeam, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reads, a change commits, B reads it and writes; A must not write its stale rows."""
+    create(team)
+    real = services.summary_rows
+    calls = {"n": 0}
+
+    def slow_a(partitions: Any) -> Any:
+        calls["n"] += 1
+        result = real(partitions)
+        if calls["n"] == 1:
+            create(team)  # the change
+            monkeypatch.setattr(services, "summary_rows", real)
+            services.refresh()  # refresher B: reads the change, writes, removes the mark
+        return result
+
+    monkeypatch.setattr(services, "summary_rows", slow_a)
+    services.refresh()  # refresher A
     assert national_total() == 4 and not DirtyPartition.objects.exists()
 
 

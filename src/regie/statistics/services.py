@@ -34,9 +34,6 @@ logger = logging.getLogger(__name__)
 
 Partition = tuple[dt.date, str]
 
-#: The PostgreSQL advisory lock that serialises summary writers.
-SUMMARY_LOCK = 0x5E61E0
-
 #: Partitions recomputed together (one read of their source rows, one write).
 BATCH_PARTITIONS = 400
 
@@ -273,27 +270,55 @@ def _insert(model: Any, rows: pl.DataFrame) -> None:
             cursor.executemany(sql, data.rows())
 
 
-def _write(
-    partitions: Sequence[Partition],
-    tokens: dict[Partition, uuid.UUID],
-    offences: pl.DataFrame,
-    cases: pl.DataFrame,
-) -> None:
-    q = _partition_q(partitions)
+def _take_marks(tokens: dict[Partition, uuid.UUID]) -> set[Partition]:
+    """Delete the marks that still carry the token this refresh read, and return their
+    partitions: only those may be written. A mark whose token changed (a change committed
+    after the read) or that is gone (another refresher wrote the partition, from newer
+    data) is left alone. The DELETE row-locks the marks (PostgreSQL) or takes the database's
+    write lock (SQLite) first, so two refreshers never both write a partition."""
+    token_field = DirtyPartition._meta.get_field("token")
+    taken: set[Partition] = set()
+    items = list(tokens.items())
+    for i in range(0, len(items), 200):
+        chunk = items[i : i + 200]
+        where = " OR ".join(["(month = %s AND base_team = %s AND token = %s)"] * len(chunk))
+        params: list[Any] = []
+        for (month, team), token in chunk:
+            params += [month, team, token_field.get_db_prep_value(token, connection)]
+        table = connection.ops.quote_name(DirtyPartition._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {table} WHERE {where} RETURNING month, base_team",  # noqa: S608
+                params,
+            )
+            for month, team in cursor.fetchall():
+                if isinstance(month, str):  # SQLite returns the date as text
+                    month = dt.date.fromisoformat(month)
+                taken.add((month, team))
+    return taken
+
+
+def _only(rows: pl.DataFrame, partitions: set[Partition]) -> pl.DataFrame:
+    if rows.is_empty():
+        return rows
+    keep = pl.DataFrame(
+        {"month": [m for m, _ in partitions], "base_team": [t for _, t in partitions]},
+        schema={"month": pl.Date(), "base_team": pl.String()},
+    )
+    return rows.join(keep, on=["month", "base_team"], how="semi")
+
+
+def _write(tokens: dict[Partition, uuid.UUID], offences: pl.DataFrame, cases: pl.DataFrame) -> int:
+    """Replace the summary rows of the partitions this refresh still owns; returns how many."""
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # One writer at a time: two refreshers must not both insert a partition's rows.
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SUMMARY_LOCK])
-        OffenceCount.objects.filter(q).delete()
-        CaseCount.objects.filter(q).delete()
-        _insert(OffenceCount, offences)
-        _insert(CaseCount, cases)
-        done = Q(pk__in=[])
-        for (month, team), token in tokens.items():
-            done |= Q(month=month, base_team=team, token=token)
-        # A mark whose token changed meanwhile stays for the next refresh.
-        DirtyPartition.objects.filter(done).delete()
+        owned = _take_marks(tokens)
+        if owned:
+            q = _partition_q(sorted(owned))
+            OffenceCount.objects.filter(q).delete()
+            CaseCount.objects.filter(q).delete()
+            _insert(OffenceCount, _only(offences, owned))
+            _insert(CaseCount, _only(cases, owned))
+    return len(owned)
 
 
 def _refresh_batch(batch: list[tuple[Partition, uuid.UUID]], report: RefreshReport) -> None:
@@ -310,8 +335,7 @@ def _refresh_batch(batch: list[tuple[Partition, uuid.UUID]], report: RefreshRepo
         for one in batch:
             _refresh_batch([one], report)
         return
-    _write(partitions, dict(batch), offences, cases)
-    report.partitions += len(batch)
+    report.partitions += _write(dict(batch), offences, cases)
     report.offence_rows += offences.height
     report.case_rows += cases.height
 
@@ -326,7 +350,8 @@ def refresh(*, limit: int | None = None, full: bool = False) -> RefreshReport:
             OffenceCount.objects.all().delete()
             CaseCount.objects.all().delete()
             mark_all()
-    marks = DirtyPartition.objects.order_by("month", "base_team").values_list(
+    # Newest marks first: a partition that keeps failing (kept marked) does not hold up the rest.
+    marks = DirtyPartition.objects.order_by("-marked_at", "month", "base_team").values_list(
         "month", "base_team", "token"
     )
     pending = [((m, t), token) for m, t, token in (marks[:limit] if limit else marks)]
