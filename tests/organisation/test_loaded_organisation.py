@@ -15,6 +15,7 @@ from regie.organisation import selectors
 from regie.organisation.models import BaseTeam, District, Municipality, Neighbourhood, Unit
 from regie.organisation.roles import Role
 from regie.organisation.services import OrganisationError, import_structure, load_reference
+from regie.organisation.signals import structure_changed
 
 pytestmark = pytest.mark.django_db
 
@@ -136,9 +137,15 @@ def test_import_with_whole_municipality_rows(tmp_path: Path) -> None:
             seen.add(r["municipality_code"])
             compact.append({**r, "neighbourhood_code": ""})
     before = dict(Neighbourhood.objects.values_list("code", "base_team__code"))
-    import_structure(compact)
+    sent: list[object] = []
+    structure_changed.connect(lambda **kw: sent.append(kw), weak=False, dispatch_uid="t")
+    try:
+        import_structure(compact)
+    finally:
+        structure_changed.disconnect(dispatch_uid="t")
     after = dict(Neighbourhood.objects.values_list("code", "base_team__code"))
     assert before == after
+    assert len(sent) == 1  # the statistics recompute their districts and units
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from regie.audit.models import AuditEntry
 from regie.organisation.models import BaseTeam, Position
-from regie.organisation.roles import Role
+from regie.organisation.roles import Role, ScopeLevel
 from regie.registration.inputs import OffenceIn
 from regie.registration.services import registration_create
 from regie.statistics import charts, services
@@ -103,7 +103,8 @@ def test_out_of_scope_regions_are_refused(
         assert "buiten uw werkgebied" in r.content.decode()
         export = chief.get(reverse("statistics:dashboard_export", args=["csv"]), query)
         assert export.status_code == 403
-    assert not AuditEntry.objects.filter(object_type="statistics.dashboard").exists()
+    entries = AuditEntry.objects.filter(object_type="statistics.dashboard")
+    assert entries.count() == 8 and {e.outcome for e in entries} == {"denied"}
 
 
 def test_drill_down_follows_links_within_scope(
@@ -282,3 +283,65 @@ def test_trend_page_scope_short_series_and_audit(
     assert AuditEntry.objects.filter(object_type="statistics.trend").count() == 1
     assert chief.get(reverse("statistics:trend"), {"niveau": "national"}).status_code == 403
     assert chief.get(reverse("statistics:trend"), {"niveau": "planet"}).status_code == 400
+
+
+def test_trend_with_an_empty_month_says_so_instead_of_failing(
+    data: dict[str, Any], team: BaseTeam, client_for: Callable[..., Client]
+) -> None:
+    import datetime as dt
+
+    now = timezone.now()
+    registration_create(
+        registration_input(
+            team,
+            involvements=(),
+            occurred_from=now - dt.timedelta(days=121),
+            occurred_to=now - dt.timedelta(days=120),
+            reported_at=now - dt.timedelta(days=119),
+        ),
+        actor=None,
+        source="desk",
+    )
+    services.refresh()
+    r = client_for(Role.TEAM_CHIEF).get(reverse("statistics:trend"))
+    assert r.status_code == 200 and r.context["cannot"]
+
+
+def test_overdue_screenings_unplaced_rows_and_small_peer_groups(
+    data: dict[str, Any],
+    team: BaseTeam,
+    client_for: Callable[..., Client],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import datetime as dt
+
+    from regie.statistics import dashboard
+
+    now = timezone.now()
+    registration_create(  # waiting for its first screening for ten days
+        registration_input(
+            team,
+            involvements=(),
+            occurred_from=now - dt.timedelta(days=12),
+            occurred_to=now - dt.timedelta(days=11),
+            reported_at=now - dt.timedelta(days=10),
+        ),
+        actor=None,
+        source="desk",
+    )
+    registration_create(  # no place: counted nationally, in no unit
+        registration_input(team, involvements=(), x=None, y=None), actor=None, source="desk"
+    )
+    services.refresh()
+    analyst = client_for(Role.ANALYST)
+    d = analyst.get(reverse("statistics:dashboard"), months()).context["d"]
+    assert d.total.cases["waiting_overdue"] == 1
+    national = client_for(Role.ANALYST, level=ScopeLevel.NATIONAL)
+    nd = national.get(reverse("statistics:dashboard"), months()).context["d"]
+    assert sum(c.per_offence for c in nd.children) == nd.total.per_offence
+    assert nd.children[-1].name == "Niet geplaatst of onbekend" and not nd.children[-1].link
+    # Too few anonymous peers to hide among: none are shown.
+    monkeypatch.setattr(dashboard, "MIN_ANONYMOUS_PEERS", 100)
+    chief = client_for(Role.TEAM_CHIEF)
+    peers = chief.get(reverse("statistics:dashboard"), months()).context["d"].peers
+    assert [p.own for p in peers] == [True]

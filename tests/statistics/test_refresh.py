@@ -212,3 +212,16 @@ def test_the_command(team: BaseTeam) -> None:
         call_command("statistics", "refresh", "--every", "0")
     with pytest.raises(CommandError, match="do not combine"):
         call_command("statistics", "refresh", "--full", "--every", "5")
+
+
+def test_a_new_organisation_structure_marks_every_partition(
+    team: BaseTeam, other_team: BaseTeam
+) -> None:
+    from regie.organisation.signals import structure_changed
+
+    create(team)
+    create(other_team)
+    services.refresh()
+    assert not DirtyPartition.objects.exists()
+    structure_changed.send(sender=BaseTeam)  # sent by organisation.services.import_structure
+    assert DirtyPartition.objects.count() == 2

@@ -88,6 +88,7 @@ def test_exports_are_files_and_audited(data: Any, client_for: Callable[..., Clie
         (None, {"start": "2000-01", "end": "2020-01"}, 400, "hoogstens tien jaar"),
         (None, {"start": "2020-13"}, 400, "JJJJ-MM"),
         (None, {"start": "gisteren"}, 400, "JJJJ-MM"),
+        (None, {"start": "0001-01", "end": "0001-01"}, 400, "tussen 1900 en 2100"),
         (None, {"level": "neighbourhood", "by_category": "on"}, 400, "wijkniveau"),
         (None, {"level": "galaxy"}, 400, "galaxy"),
         (["cbs-heaviest", "xlsx"], {"level": "municipality"}, 400, "region"),

@@ -30,6 +30,7 @@ from regie.organisation.models import (
     Unit,
 )
 from regie.organisation.roles import ROLE_DEFAULT_SCOPE, Role, ScopeLevel
+from regie.organisation.signals import structure_changed
 from regie.organisation.structure import Area, BaseTeamPlan, DistrictPlan, generate_structure
 
 NATIONAL_UNIT = ("LE", "Landelijke Eenheid")
@@ -381,6 +382,7 @@ def import_structure(rows: list[dict[str, str]], *, actor: Any = None) -> LoadRe
         BaseTeam.objects.exclude(code__in=teams).delete()
         District.objects.exclude(code__in=districts).filter(base_teams__isnull=True).delete()
         _derive_municipality_teams()
+        structure_changed.send(sender=BaseTeam)
         audit_log(
             actor=actor,
             action=Action.CHANGE,

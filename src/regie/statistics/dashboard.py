@@ -32,6 +32,8 @@ LEVEL_LABELS = {
     "base_team": "Basisteam",
     "neighbourhood": "Wijk",
 }
+#: Fewer anonymous peers than this are not shown at all (each would be recognisable).
+MIN_ANONYMOUS_PEERS = 3
 #: Levels whose cases are summed (the case summaries stop at the base team).
 CASE_LEVELS = ("national", "unit", "district", "base_team")
 OFFENCE_CLASSES = funnel.OFFENCE_CLASSES
@@ -125,6 +127,12 @@ def _name(level: str, code: str | None) -> str:
     return str(model.objects.filter(code=code).values_list("name", flat=True).first() or code)
 
 
+def _within(user_scope: Scope) -> dict[str, Any] | None:
+    """The filter of the user's own scope, ANDed into every read of a region's rows (a
+    region's code alone is not enough: a neighbourhood may have moved to another team)."""
+    return {user_scope.column: user_scope.code} if user_scope.column else None
+
+
 def in_scope(scope: Scope | None, r: Region) -> bool:
     if scope is None:
         return False
@@ -208,8 +216,17 @@ class RegionNumbers:
         return _share(self.online, self.heaviest)
 
 
-def _offence_rows(scope: Scope, *, level: str, start: dt.date, end: dt.date) -> pl.DataFrame:
-    return selectors.offence_counts(scope, start=start, end=end, level=level, by_category=False)
+def _offence_rows(
+    scope: Scope,
+    *,
+    level: str,
+    start: dt.date,
+    end: dt.date,
+    where: dict[str, Any] | None = None,
+) -> pl.DataFrame:
+    return selectors.offence_counts(
+        scope, start=start, end=end, level=level, by_category=False, where=where
+    )
 
 
 def _offences_by(df: pl.DataFrame, level: str) -> dict[str, tuple[int, int, int]]:
@@ -225,11 +242,19 @@ def _offences_by(df: pl.DataFrame, level: str) -> dict[str, tuple[int, int, int]
 
 
 def _case_rows(
-    scope: Scope, *, level: str, start: dt.date, end: dt.date, offence_class: str
+    scope: Scope,
+    *,
+    level: str,
+    start: dt.date,
+    end: dt.date,
+    offence_class: str,
+    where: dict[str, Any] | None = None,
 ) -> pl.DataFrame:
-    where = {"offence_class": offence_class} if offence_class else None
+    where = {**(where or {}), **({"offence_class": offence_class} if offence_class else {})}
     return _one_period(
-        selectors.case_counts(scope, start=start, end=end, level=level, by="none", where=where),
+        selectors.case_counts(
+            scope, start=start, end=end, level=level, by="none", where=where or None
+        ),
         start,
     )
 
@@ -307,12 +332,13 @@ def build(
     query = query or {}
     clearance = user_scope.clearance
     own = Scope(r.level, r.code, clearance)
+    mine = _within(user_scope)
     span: dict[str, Any] = {"start": start, "end": end}
     child_level = maps.CHILD_LEVEL.get(r.level)
 
     # One read at the level of the children serves them, the region's total and its months
     # (the rows of every child add up to the region; unplaced rows count as "onbekend").
-    offence_rows = _offence_rows(own, level=child_level or r.level, **span)
+    offence_rows = _offence_rows(own, level=child_level or r.level, **span, where=mine)
     months = (
         offence_rows.group_by("month")
         .agg(pl.col("per_offence").sum(), pl.col("heaviest").sum(), pl.col("heaviest_online").sum())
@@ -328,11 +354,15 @@ def build(
     )
     case_level = child_level if child_level in CASE_LEVELS else r.level
     case_rows = (
-        _case_rows(own, level=case_level, **span, offence_class=offence_class)
+        _case_rows(own, level=case_level, **span, offence_class=offence_class, where=mine)
         if r.level in CASE_LEVELS
         else pl.DataFrame()
     )
     total.cases = next(iter(_cases_by(case_rows, "national").values()), {})
+    if r.level in CASE_LEVELS:
+        total.cases["waiting_overdue"] = selectors.overdue_screenings(
+            own, offence_class=offence_class
+        )
 
     # Children: the map and the table.
     children: list[RegionNumbers] = []
@@ -341,6 +371,17 @@ def build(
         children = _numbers(_children(r), _offences_by(offence_rows, child_level), child_cases)
         for c in children:
             c.link = _link(child_level, c.code, query)
+        rest = RegionNumbers(
+            "",
+            _("Niet geplaatst of onbekend"),
+            0,
+            total.per_offence - sum(c.per_offence for c in children),
+            total.heaviest - sum(c.heaviest for c in children),
+            total.online - sum(c.online for c in children),
+            child_cases.get("onbekend", {}),
+        )
+        if rest.per_offence or rest.cases:
+            children.append(rest)
 
     # Peers: the same level under the same parent; names only within the user's scope.
     peers: list[RegionNumbers] = []
@@ -368,6 +409,10 @@ def build(
             if not above and (user_scope.level, user_scope.code) != (r.level, p.code)
         ]
         hidden.sort(key=lambda p: (p.per_1000 is None, -(p.per_1000 or 0)))
+        if 0 < len(hidden) < MIN_ANONYMOUS_PEERS:
+            # Too few to hide among: "the other team" would be recognisable.
+            peers = [p for p in peers if p not in hidden]
+            hidden = []
         label = LEVEL_LABELS[r.level]
         for i, p in enumerate(hidden):
             p.name = f"{label} {string.ascii_uppercase[i % 26]}{i // 26 or ''}"
@@ -520,7 +565,7 @@ def monthly_series(user_scope: Scope, r: Region) -> Any:
     span = selectors.summary_period(own)
     if span is None:
         return None
-    rows = _offence_rows(own, level=r.level, start=span[0], end=span[1])
+    rows = _offence_rows(own, level=r.level, start=span[0], end=span[1], where=_within(user_scope))
     sums = {
         m: (a, b, c)
         for m, a, b, c in rows.group_by("month")

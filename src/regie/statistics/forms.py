@@ -41,10 +41,16 @@ class MonthField(forms.Field):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         try:
             if len(text) == 7:
-                return dt.date.fromisoformat(f"{text}-01")
-            return dt.date.fromisoformat(text).replace(day=1)
+                month = dt.date.fromisoformat(f"{text}-01")
+            else:
+                month = dt.date.fromisoformat(text).replace(day=1)
         except ValueError:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if not 1900 <= month.year <= 2100:
+            raise forms.ValidationError(
+                _("Kies een maand tussen 1900 en 2100."), code="out_of_range"
+            )
+        return month
 
 
 def months_between(start: dt.date, end: dt.date) -> int:

@@ -7,10 +7,11 @@ from typing import Any
 from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 
+from regie.organisation.signals import structure_changed
 from regie.registration.models import Registration
 from regie.registration.signals import registrations_created
 from regie.selection.signals import cases_changed
-from regie.statistics.services import mark_cases, mark_registrations
+from regie.statistics.services import mark_all, mark_cases, mark_registrations
 
 
 @receiver(registrations_created, dispatch_uid="statistics-mark-registrations")
@@ -29,3 +30,9 @@ def mark_changed_cases(sender: Any, *, ids: list[int], **kwargs: Any) -> None:
 def mark_deleted_registration(sender: Any, instance: Registration, **kwargs: Any) -> None:
     # Retention deletes registrations one by one (their cases go with them).
     mark_registrations([instance.pk])
+
+
+@receiver(structure_changed, dispatch_uid="statistics-mark-structure")
+def mark_everything_after_a_new_structure(sender: Any, **kwargs: Any) -> None:
+    # Summary rows carry the district and unit of each base team at refresh time.
+    mark_all()

@@ -276,8 +276,35 @@ def summary_period(scope: Scope | None) -> tuple[dt.date, dt.date] | None:
 
     from regie.statistics.models import OffenceCount
 
-    qs = _in_scope(OffenceCount.objects.filter(grain="team"), scope)
+    grain = offence_grain(scope.level if scope else "national", False)
+    qs = _in_scope(OffenceCount.objects.filter(grain=grain), scope)
     span = qs.aggregate(first=Min("month"), last=Max("month"))
     if span["first"] is None:
         return None
     return span["first"], span["last"]
+
+
+def overdue_screenings(scope: Scope, *, offence_class: str = "") -> int:
+    """Cases of ``scope`` waiting for their first screening past the 3-working-day deadline,
+    now (a live count over the open cases, not a summary: it changes with the clock)."""
+    from django.utils import timezone as tz
+
+    from regie.selection.flow import State
+    from regie.selection.models import Case
+
+    qs = Case.objects.filter(
+        state=State.REGISTERED,
+        screening_due__lt=tz.now(),
+        registration__confidentiality__lte=scope.clearance,
+    )
+    path = {
+        "unit": "registration__base_team__district__unit__code",
+        "district": "registration__base_team__district__code",
+        "base_team": "registration__base_team__code",
+        "neighbourhood": "registration__neighbourhood__code",
+    }.get(scope.level)
+    if path:
+        qs = qs.filter(**{path: scope.code})
+    if offence_class:
+        qs = qs.filter(offence_class=offence_class)
+    return qs.count()

@@ -451,16 +451,17 @@ def run_quality_check(
             f"({len(samples)}; minstens 50) om de classificatie te toetsen."
         )
     flags = quality.cross_flags(samples, k=folds, seed=seed)
-    judged = set(
-        ClassificationFlag.objects.exclude(status=FlagStatus.OPEN)
-        .filter(registration_id__in=[int(f.key) for f in flags])
-        .values_list("registration_id", "registered_code")
-    )
-    flags = [f for f in flags if (int(f.key), f.registered) not in judged]
     with transaction.atomic():
+        # Read under the write lock of the replace below: a judgment made meanwhile counts.
         ClassificationFlag.objects.filter(
             status=FlagStatus.OPEN, registration_id__in=[int(s.key) for s in samples]
         ).delete()
+        judged = set(
+            ClassificationFlag.objects.exclude(status=FlagStatus.OPEN)
+            .filter(registration_id__in=[int(f.key) for f in flags])
+            .values_list("registration_id", "registered_code")
+        )
+        flags = [f for f in flags if (int(f.key), f.registered) not in judged]
         run = QualityCheck.objects.create(
             started_at=started,
             finished_at=timezone.now(),
@@ -504,6 +505,8 @@ def review_flag(*, actor: Any, flag_id: int, status: str, note: str) -> Any:
     if status not in (FlagStatus.CONFIRMED, FlagStatus.DISMISSED):
         raise ValueError("Kies 'terecht' of 'onterecht'.")
     note = note.strip()
+    if "\x00" in note:
+        raise ValueError("De toelichting bevat een ongeldig teken.")
     if status == FlagStatus.DISMISSED and not note:
         raise ValueError("Geef kort aan waarom de classificatie wel klopt.")
     if len(note) > 2000:

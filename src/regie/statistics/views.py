@@ -16,12 +16,18 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from regie.audit.models import Action
+from regie.audit.models import Action, Outcome
 from regie.audit.services import audit_log
 from regie.core.access import rule
 from regie.organisation.roles import Perm
 from regie.statistics import counting, dashboard, funnel, selectors, services
-from regie.statistics.forms import LEVEL_CHOICES, CountsForm, DashboardForm, FunnelForm
+from regie.statistics.forms import (
+    CLASS_CHOICES,
+    LEVEL_CHOICES,
+    CountsForm,
+    DashboardForm,
+    FunnelForm,
+)
 
 ROWS_PER_PAGE = 100
 
@@ -312,6 +318,17 @@ def _dashboard_request(
     return form, scope, data
 
 
+def _refused(request: HttpRequest, object_type: str, p: dict[str, Any]) -> None:
+    """A region outside the user's scope was asked for: refused, and on record."""
+    audit_log(
+        actor=request.user,
+        action=Action.VIEW,
+        object_type=object_type,
+        object_id=f"{p.get('niveau')}:{p.get('code') or 'NL'}",
+        outcome=Outcome.DENIED,
+    )
+
+
 @rule(Perm.VIEW_STATISTICS)
 def dashboard_page(request: HttpRequest) -> HttpResponse:
     """The funnel, trend, map drill-down, lead-time breaches, framework compliance and
@@ -330,6 +347,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
             scope, r, start=p["start"], end=p["end"], offence_class=p["klasse"], query=query
         )
     except dashboard.OutOfScope:
+        _refused(request, "statistics.dashboard", p)
         return render(
             request,
             "statistics/dashboard.html",
@@ -353,6 +371,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
             "p": p,
             "level_label": dashboard.LEVEL_LABELS[r.level],
             "child_label": dashboard.LEVEL_LABELS.get(d.child_level or "", ""),
+            "class_label": dict(CLASS_CHOICES).get(p["klasse"], "") if p["klasse"] else "",
             "export_query": export_query,
             **_status(request),
         },
@@ -371,6 +390,7 @@ def dashboard_export(request: HttpRequest, fmt: str) -> HttpResponse:
         r = dashboard.region(p["niveau"], p["code"] or None)
         d = dashboard.build(scope, r, start=p["start"], end=p["end"], offence_class=p["klasse"])
     except dashboard.OutOfScope:
+        _refused(request, "statistics.dashboard", p)
         return render(
             request,
             "statistics/dashboard.html",
@@ -420,6 +440,14 @@ def registration_quality(request: HttpRequest) -> HttpResponse:
                 )
             except ValueError as exc:
                 error, status = str(exc), 400
+                audit_log(
+                    actor=request.user,
+                    action=Action.CHANGE,
+                    object_type="statistics.classificationflag",
+                    object_id=flag_id,
+                    outcome=Outcome.DENIED,
+                    detail={"reason": error},
+                )
             else:
                 messages.success(request, _("Uw beoordeling is vastgelegd."))
                 return redirect(f"{request.path}?{request.GET.urlencode()}")
@@ -494,16 +522,17 @@ def trend_page(request: HttpRequest) -> HttpResponse:
         if scope is None or not dashboard.in_scope(scope, r):
             raise dashboard.OutOfScope(r.code)
     except dashboard.OutOfScope:
+        _refused(request, "statistics.trend", p)
         context["out_of_scope"] = True
         return render(request, "statistics/trend.html", context, status=403)
-    series = dashboard.monthly_series(scope, r)
     context["region"] = r
-    if series is not None:
-        try:
-            d = trend.decompose(series)
-        except ValueError as exc:
-            context["cannot"] = str(exc)
-        else:
+    try:
+        series = dashboard.monthly_series(scope, r)
+        d = trend.decompose(series) if series is not None else None
+    except ValueError as exc:
+        context["cannot"] = str(exc)
+    else:
+        if d is not None:
             context.update(
                 {
                     "d": d,

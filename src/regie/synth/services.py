@@ -441,9 +441,12 @@ def flow_now(scale: str) -> dt.datetime:
 def step_cases(ctx: SynthContext) -> dict[str, Any]:
     """Every synthetic registration becomes a case and goes through the Selectiviteitskader
     flow (:mod:`regie.synth.cases`); histories stop at :func:`flow_now`."""
+    from regie.statistics.services import mark_all
     from regie.synth import cases
 
-    return cases.run(iter(_generator(ctx)), seed=ctx.seed, now=flow_now(ctx.scale.name))
+    summary = cases.run(iter(_generator(ctx)), seed=ctx.seed, now=flow_now(ctx.scale.name))
+    mark_all()  # the cases were written in bulk, without the per-change marks
+    return summary
 
 
 @register_step("solvability")
