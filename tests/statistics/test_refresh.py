@@ -225,3 +225,33 @@ def test_a_new_organisation_structure_marks_every_partition(
     assert not DirtyPartition.objects.exists()
     structure_changed.send(sender=BaseTeam)  # sent by organisation.services.import_structure
     assert DirtyPartition.objects.count() == 2
+
+
+def test_the_background_refresher_survives_a_failed_round(
+    team: BaseTeam, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import OperationalError
+
+    from regie.statistics.management.commands import statistics as command
+
+    create(team)
+    rounds = {"n": 0}
+    real = services.refresh
+
+    def flaky(**kwargs: Any) -> Any:
+        rounds["n"] += 1
+        if rounds["n"] == 1:
+            raise OperationalError("connection lost")
+        return real(**kwargs)
+
+    def stop_after_two(seconds: float) -> None:
+        if rounds["n"] >= 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(services, "refresh", flaky)
+    monkeypatch.setattr(command.time, "sleep", stop_after_two)
+    err = StringIO()
+    with pytest.raises(KeyboardInterrupt):
+        call_command("statistics", "refresh", "--every", "1", stdout=StringIO(), stderr=err)
+    assert "retrying" in err.getvalue()
+    assert national_total() == 2 and not DirtyPartition.objects.exists()

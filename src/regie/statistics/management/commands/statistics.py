@@ -11,14 +11,18 @@ regie statistics quality-check [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--folds 5]
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 from argparse import ArgumentParser, ArgumentTypeError
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 from django.utils import timezone
 
 from regie.statistics import services
+
+logger = logging.getLogger(__name__)
 
 
 def date_type(text: str) -> dt.date:
@@ -64,7 +68,19 @@ class Command(BaseCommand):
             raise CommandError("--full rebuilds once; do not combine it with --every")
         full = bool(options["full"])
         while True:
-            report = services.refresh(limit=options.get("limit"), full=full)
+            try:
+                report = services.refresh(limit=options.get("limit"), full=full)
+            except Exception as exc:
+                if every is None:
+                    raise
+                # The refresher next to the web server keeps going (a lost database
+                # connection, a deadlock): the marks stay, the next round retries.
+                logger.exception("summary refresh failed; retrying in %s s", every)
+                self.stderr.write(f"refresh failed ({exc.__class__.__name__}); retrying")
+                if connection.connection is not None and not connection.is_usable():
+                    connection.close()  # the next round opens a fresh one
+                time.sleep(every)
+                continue
             if report.partitions or report.failed or every is None:
                 self.stdout.write(
                     f"{report.partitions} partition(s) refreshed in {report.seconds:.1f} s "
