@@ -365,15 +365,23 @@ def main() -> None:
     parser.add_argument("--registrations", type=int, default=4_000_000)
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--reuse",
+        metavar="DBNAME",
+        help="measure on a database an earlier --keep run generated and summarised (kept)",
+    )
     args = parser.parse_args()
 
     host = os.environ.get("PGHOST", "127.0.0.1")
     port = os.environ.get("PGPORT", "5432")
     user = os.environ.get("PGUSER", "postgres")
-    db = f"regie_bench_dash_{os.getpid()}"
+    db = args.reuse or f"regie_bench_dash_{os.getpid()}"
     admin = f"host={host} port={port} user={user} dbname=postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{db}"')
+    if args.reuse:
+        args.keep = True
+    else:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{db}"')
     tmp = Path(tempfile.mkdtemp(prefix="regie-bench-"))
     env = {
         **os.environ,
@@ -388,12 +396,20 @@ def main() -> None:
     env.pop("REGIE_TESTING", None)
     conninfo = f"host={host} port={port} user={user} dbname={db}"
     try:
-        print("preparing database ...", file=sys.stderr)
-        regie(env, "migrate", "--noinput", "-v0")
-        regie(env, "org", "load")
-        clock = time.perf_counter()
+        refresh_s = 0.0
+        if not args.reuse:
+            print("preparing database ...", file=sys.stderr)
+            regie(env, "migrate", "--noinput", "-v0")
+            regie(env, "org", "load")
+            clock = time.perf_counter()
+            with psycopg.connect(conninfo, autocommit=True) as conn:
+                conn.execute(GENERATE.replace("%(n)s", str(int(args.registrations))))  # type: ignore[arg-type]
+            print(f"generated in {time.perf_counter() - clock:.0f} s", file=sys.stderr)
+            clock = time.perf_counter()
+            out = regie(env, "statistics", "refresh", "--full")
+            refresh_s = time.perf_counter() - clock
+            print(f"summaries: {out.strip()} ({refresh_s:.0f} s wall)", file=sys.stderr)
         with psycopg.connect(conninfo, autocommit=True) as conn:
-            conn.execute(GENERATE.replace("%(n)s", str(int(args.registrations))))  # type: ignore[arg-type]
             sizes = {
                 t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # type: ignore[index]
                 for t in (
@@ -403,11 +419,7 @@ def main() -> None:
                     "selection_caseevent",
                 )
             }
-        print(f"generated in {time.perf_counter() - clock:.0f} s: {sizes}", file=sys.stderr)
-        clock = time.perf_counter()
-        out = regie(env, "statistics", "refresh", "--full")
-        refresh_s = time.perf_counter() - clock
-        print(f"summaries: {out.strip()} ({refresh_s:.0f} s wall)", file=sys.stderr)
+        print(f"dataset: {sizes}", file=sys.stderr)
 
         os.environ.update({k: v for k, v in env.items() if isinstance(v, str)})
         os.environ["DJANGO_SETTINGS_MODULE"] = "regie.settings"
@@ -474,17 +486,23 @@ def measure(requests: int, conninfo: str, folder: Path) -> list[Result]:
     assert hood is not None
 
     def client(role: Role, level: ScopeLevel, scope: Any, name: str) -> Client:
-        position = staff_create(
-            username=name,
-            first_name="B",
-            last_name=name,
-            role=role,
-            scope_level=level,
-            scope=scope,
+        from django.contrib.auth import get_user_model
+
+        user = get_user_model().objects.filter(username=name).first()  # an earlier --reuse run
+        if user is None:
+            user = staff_create(
+                username=name,
+                first_name="B",
+                last_name=name,
+                role=role,
+                scope_level=level,
+                scope=scope,
+            ).user
+        device = TOTPDevice.objects.filter(user=user).first() or TOTPDevice.objects.create(
+            user=user, name="b", confirmed=True
         )
-        device = TOTPDevice.objects.create(user=position.user, name="b", confirmed=True)
         c = Client()
-        c.force_login(position.user)
+        c.force_login(user)
         session = c.session
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session.save()

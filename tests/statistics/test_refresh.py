@@ -8,6 +8,7 @@ from collections.abc import Callable
 from io import StringIO
 from typing import Any
 
+import polars as pl
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
@@ -255,3 +256,45 @@ def test_the_background_refresher_survives_a_failed_round(
         call_command("statistics", "refresh", "--every", "1", stdout=StringIO(), stderr=err)
     assert "retrying" in err.getvalue()
     assert national_total() == 2 and not DirtyPartition.objects.exists()
+
+
+def test_national_counts_by_category_equal_a_recount(team: BaseTeam, other_team: BaseTeam) -> None:
+    from django.db import connection
+
+    create(team)
+    create(other_team, offences=(OffenceIn("A20"), OffenceIn("A72")))
+    create(team, x=None, y=None)  # not placed: its own partition ("" base team)
+    services.refresh()
+    assert OffenceCount.objects.filter(grain=services.NATIONAL_GRAIN).exists()
+    month = timezone.localdate().replace(day=1)
+    df = selectors.offence_counts(
+        selectors.Scope("national", None, 3),
+        start=month - dt.timedelta(days=400),
+        end=month,
+        level="national",
+        by_category=True,
+    )
+    shown = {
+        code: (int(a), int(b))
+        for code, a, b in df.group_by("category_code")
+        .agg(pl.col("per_offence").sum(), pl.col("heaviest").sum())
+        .iter_rows()
+    }
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT c.code, COUNT(*) FROM registration_offence o "
+            "JOIN registration_offencecategory c ON c.id = o.category_id GROUP BY c.code"
+        )
+        recount = {code: int(n) for code, n in cur.fetchall()}
+    assert {c: v[0] for c, v in shown.items()} == recount
+    # Refreshing only the unplaced partition keeps the national rows whole.
+    services.mark([(timezone.localdate().replace(day=1), "")])
+    services.refresh()
+    again = selectors.offence_counts(
+        selectors.Scope("national", None, 3),
+        start=month - dt.timedelta(days=400),
+        end=month,
+        level="national",
+        by_category=True,
+    )
+    assert int(again["per_offence"].sum()) == sum(recount.values())

@@ -361,7 +361,7 @@ def build(
     total.cases = next(iter(_cases_by(case_rows, "national").values()), {})
     if r.level in CASE_LEVELS:
         total.cases["waiting_overdue"] = selectors.overdue_screenings(
-            own, offence_class=offence_class
+            own, offence_class=offence_class, where=mine
         )
 
     # Children: the map and the table.

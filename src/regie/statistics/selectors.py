@@ -223,14 +223,18 @@ def offence_counts(
     """Summed offence measures per month, region of ``level`` (and category) within
     ``scope``: input for :func:`counting.counts_from_measures`."""
     from regie.statistics.models import OffenceCount
+    from regie.statistics.services import NATIONAL_GRAIN
 
     column = LEVEL_COLUMN[level]
     group = [*([column] if column else []), *(["category_code"] if by_category else [])]
+    grain = offence_grain(level, by_category)
+    if level == "national" and by_category and scope is not None and scope.column is None:
+        grain = NATIONAL_GRAIN if not where else grain  # the small national rows
     return _summed(
         OffenceCount,
         OFFENCE_MEASURES,
         scope=scope,
-        grain=offence_grain(level, by_category),
+        grain=grain,
         start=start,
         end=end,
         group=group,
@@ -284,27 +288,48 @@ def summary_period(scope: Scope | None) -> tuple[dt.date, dt.date] | None:
     return span["first"], span["last"]
 
 
-def overdue_screenings(scope: Scope, *, offence_class: str = "") -> int:
-    """Cases of ``scope`` waiting for their first screening past the 3-working-day deadline,
-    now (a live count over the open cases, not a summary: it changes with the clock)."""
+def overdue_screenings(
+    scope: Scope, *, offence_class: str = "", where: dict[str, Any] | None = None
+) -> int:
+    """Cases of ``scope`` waiting now for their first screening past the 3-working-day
+    deadline. Cases reported before the previous month come from the summaries (reported,
+    never screened: their deadline has long passed); the recent ones are counted live (the
+    deadline moves with the clock). A case screened and later reopened is not counted."""
+    from django.db.models import Sum
     from django.utils import timezone as tz
 
     from regie.selection.flow import State
     from regie.selection.models import Case
+    from regie.statistics.models import CaseCount
 
-    qs = Case.objects.filter(
+    now = tz.localtime()
+    this_month = now.date().replace(day=1)
+    cutoff = (this_month - dt.timedelta(days=1)).replace(day=1)
+    grain = "category" if offence_class else "team"
+    older = _in_scope(CaseCount.objects.filter(grain=grain, month__lt=cutoff), scope)
+    filters = {**(where or {}), **({"offence_class": offence_class} if offence_class else {})}
+    if filters:
+        older = older.filter(**filters)
+    sums = older.aggregate(r=Sum("registered"), s=Sum("screened"))
+    waiting_before = (sums["r"] or 0) - (sums["s"] or 0)
+
+    live = Case.objects.filter(
         state=State.REGISTERED,
-        screening_due__lt=tz.now(),
+        screening_due__lt=now,
+        reported_at__gte=dt.datetime.combine(cutoff, dt.time.min, tzinfo=now.tzinfo),
         registration__confidentiality__lte=scope.clearance,
     )
-    path = {
+    paths = {
         "unit": "registration__base_team__district__unit__code",
         "district": "registration__base_team__district__code",
         "base_team": "registration__base_team__code",
         "neighbourhood": "registration__neighbourhood__code",
-    }.get(scope.level)
-    if path:
-        qs = qs.filter(**{path: scope.code})
+    }
+    if scope.level in paths:
+        live = live.filter(**{paths[scope.level]: scope.code})
+    for column, value in (where or {}).items():
+        if column in paths:
+            live = live.filter(**{paths[column]: value})
     if offence_class:
-        qs = qs.filter(offence_class=offence_class)
-    return qs.count()
+        live = live.filter(offence_class=offence_class)
+    return int(waiting_before) + live.count()

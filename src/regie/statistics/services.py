@@ -34,6 +34,13 @@ logger = logging.getLogger(__name__)
 
 Partition = tuple[dt.date, str]
 
+#: Offence counts per category for the whole country (summed from the ``category`` rows
+#: after each write: the national counts-by-category page would otherwise sum ~25,000 rows a
+#: month).
+NATIONAL_GRAIN = "nl_cat"
+#: The PostgreSQL advisory-lock class of the national rows (the second key is the month).
+NATIONAL_LOCK = 5_161_222
+
 #: Partitions recomputed together (one read of their source rows, one write).
 BATCH_PARTITIONS = 400
 
@@ -314,11 +321,39 @@ def _write(tokens: dict[Partition, uuid.UUID], offences: pl.DataFrame, cases: pl
         owned = _take_marks(tokens)
         if owned:
             q = _partition_q(sorted(owned))
-            OffenceCount.objects.filter(q).delete()
+            OffenceCount.objects.filter(q).exclude(grain=NATIONAL_GRAIN).delete()
             CaseCount.objects.filter(q).delete()
             _insert(OffenceCount, _only(offences, owned))
             _insert(CaseCount, _only(cases, owned))
+            _recompute_national(sorted({month for month, _ in owned}))
     return len(owned)
+
+
+def _recompute_national(months: Sequence[dt.date]) -> None:
+    """The national offence counts per category of ``months``, summed in SQL from their
+    ``category`` rows (which span every partition of the month, so they cannot be replaced
+    per partition). One writer per month at a time (PostgreSQL advisory lock, taken in month
+    order; SQLite has one writer anyway), and the sum reads what is committed after the lock."""
+    quote = connection.ops.quote_name
+    table = quote(OffenceCount._meta.db_table)
+    measures = ", ".join(quote(m) for m in counting.OFFENCE_MEASURES)
+    sums = ", ".join(f"SUM({quote(m)})" for m in counting.OFFENCE_MEASURES)
+    with connection.cursor() as cursor:
+        for month in months:
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    "SELECT pg_advisory_xact_lock(%s, %s)",
+                    [NATIONAL_LOCK, month.year * 100 + month.month],
+                )
+            OffenceCount.objects.filter(grain=NATIONAL_GRAIN, month=month).delete()
+            cursor.execute(
+                f"INSERT INTO {table} (grain, month, confidentiality, unit, district, "  # noqa: S608
+                f"base_team, municipality, neighbourhood, category_code, {measures}) "
+                f"SELECT %s, month, confidentiality, '', '', '', '', '', category_code, {sums} "
+                f"FROM {table} WHERE grain = %s AND month = %s "
+                "GROUP BY month, confidentiality, category_code",
+                [NATIONAL_GRAIN, "category", month.isoformat()],
+            )
 
 
 def _refresh_batch(batch: list[tuple[Partition, uuid.UUID]], report: RefreshReport) -> None:
