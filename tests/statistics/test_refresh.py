@@ -298,3 +298,23 @@ def test_national_counts_by_category_equal_a_recount(team: BaseTeam, other_team:
         by_category=True,
     )
     assert int(again["per_offence"].sum()) == sum(recount.values())
+
+
+def test_national_case_rows_equal_the_sum_of_the_team_rows(
+    team: BaseTeam, other_team: BaseTeam
+) -> None:
+    create(team)
+    create(other_team, offences=(OffenceIn("A20"),))
+    services.refresh()
+    month = timezone.localdate().replace(day=1)
+    span = {"start": month - dt.timedelta(days=400), "end": month}
+    national = selectors.Scope("national", None, 3)
+    by_class = selectors.case_counts(national, **span, level="national", by="offence_class")
+    per_team = selectors.case_counts(
+        selectors.Scope("national", None, 3), **span, level="base_team", by="offence_class"
+    )
+    assert by_class["registered"].sum() == per_team["registered"].sum() == 2
+    assert sorted(by_class["offence_class"].to_list()) == sorted(
+        set(per_team["offence_class"].to_list())
+    )
+    assert CaseCount.objects.filter(grain=services.NATIONAL_GRAIN).exists()

@@ -258,10 +258,15 @@ def case_counts(
     column = LEVEL_COLUMN[level]
     if level in ("municipality", "neighbourhood"):
         raise ValueError("the case funnel is counted per unit, district and base team")
+    from regie.statistics.services import NATIONAL_GRAIN
+
     by_column = {"none": [], "category": ["category_code"], "offence_class": ["offence_class"]}[by]
     grain = case_grain(by)
     if where and "offence_class" in where:
         grain = "category"
+    national = level == "national" and scope is not None and scope.column is None
+    if grain == "category" and national and set(where or {}) <= {"offence_class"}:
+        grain = NATIONAL_GRAIN  # the small national rows
     return _summed(
         CaseCount,
         CASE_MEASURES,

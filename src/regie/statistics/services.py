@@ -34,9 +34,9 @@ logger = logging.getLogger(__name__)
 
 Partition = tuple[dt.date, str]
 
-#: Offence counts per category for the whole country (summed from the ``category`` rows
-#: after each write: the national counts-by-category page would otherwise sum ~25,000 rows a
-#: month).
+#: Offence counts per category and case counts per category and offence class for the whole
+#: country (summed from the ``category`` rows after each write: a national page by category
+#: would otherwise sum tens of thousands of rows a month).
 NATIONAL_GRAIN = "nl_cat"
 #: The PostgreSQL advisory-lock class of the national rows (the second key is the month).
 NATIONAL_LOCK = 5_161_222
@@ -322,7 +322,7 @@ def _write(tokens: dict[Partition, uuid.UUID], offences: pl.DataFrame, cases: pl
         if owned:
             q = _partition_q(sorted(owned))
             OffenceCount.objects.filter(q).exclude(grain=NATIONAL_GRAIN).delete()
-            CaseCount.objects.filter(q).delete()
+            CaseCount.objects.filter(q).exclude(grain=NATIONAL_GRAIN).delete()
             _insert(OffenceCount, _only(offences, owned))
             _insert(CaseCount, _only(cases, owned))
             _recompute_national(sorted({month for month, _ in owned}))
@@ -335,9 +335,10 @@ def _recompute_national(months: Sequence[dt.date]) -> None:
     per partition). One writer per month at a time (PostgreSQL advisory lock, taken in month
     order; SQLite has one writer anyway), and the sum reads what is committed after the lock."""
     quote = connection.ops.quote_name
-    table = quote(OffenceCount._meta.db_table)
-    measures = ", ".join(quote(m) for m in counting.OFFENCE_MEASURES)
-    sums = ", ".join(f"SUM({quote(m)})" for m in counting.OFFENCE_MEASURES)
+    plans: list[tuple[Any, tuple[str, ...], tuple[str, ...]]] = [
+        (OffenceCount, counting.OFFENCE_MEASURES, ("category_code",)),
+        (CaseCount, funnel.CASE_MEASURES, ("category_code", "offence_class")),
+    ]
     with connection.cursor() as cursor:
         for month in months:
             if connection.vendor == "postgresql":
@@ -345,15 +346,26 @@ def _recompute_national(months: Sequence[dt.date]) -> None:
                     "SELECT pg_advisory_xact_lock(%s, %s)",
                     [NATIONAL_LOCK, month.year * 100 + month.month],
                 )
-            OffenceCount.objects.filter(grain=NATIONAL_GRAIN, month=month).delete()
-            cursor.execute(
-                f"INSERT INTO {table} (grain, month, confidentiality, unit, district, "  # noqa: S608
-                f"base_team, municipality, neighbourhood, category_code, {measures}) "
-                f"SELECT %s, month, confidentiality, '', '', '', '', '', category_code, {sums} "
-                f"FROM {table} WHERE grain = %s AND month = %s "
-                "GROUP BY month, confidentiality, category_code",
-                [NATIONAL_GRAIN, "category", month.isoformat()],
-            )
+            for model, measure_names, keys in plans:
+                table = quote(model._meta.db_table)
+                blank = [c for c in ("unit", "district", "base_team") if c not in keys]
+                blank += [
+                    f.column
+                    for f in model._meta.concrete_fields
+                    if f.column in ("municipality", "neighbourhood")
+                ]
+                measures = ", ".join(quote(m) for m in measure_names)
+                sums = ", ".join(f"SUM({quote(m)})" for m in measure_names)
+                key_list = ", ".join(keys)
+                model.objects.filter(grain=NATIONAL_GRAIN, month=month).delete()
+                cursor.execute(
+                    f"INSERT INTO {table} (grain, month, confidentiality, "  # noqa: S608
+                    f"{', '.join(blank)}, {key_list}, {measures}) "
+                    f"SELECT %s, month, confidentiality, {', '.join(["''"] * len(blank))}, "
+                    f"{key_list}, {sums} FROM {table} WHERE grain = %s AND month = %s "
+                    f"GROUP BY month, confidentiality, {key_list}",
+                    [NATIONAL_GRAIN, "category", month.isoformat()],
+                )
 
 
 def _refresh_batch(batch: list[tuple[Partition, uuid.UUID]], report: RefreshReport) -> None:
