@@ -75,7 +75,11 @@ def test_exports_are_files_and_audited(data: Any, client_for: Callable[..., Clie
     assert "attachment" in csv["Content-Disposition"]
     text = csv.content.decode("utf-8-sig")
     assert text.splitlines()[0].startswith("period;region")
-    xlsx = analyst.get(reverse("statistics:export", args=["cbs-per-offence", "xlsx"]), params())
+    district = analyst.position.district.code  # type: ignore[attr-defined]
+    xlsx = analyst.get(
+        reverse("statistics:export", args=["cbs-per-offence", "xlsx"]),
+        params(level="district", region=district),
+    )
     assert xlsx.status_code == 200
     assert "xl/workbook.xml" in zipfile.ZipFile(io.BytesIO(xlsx.content)).namelist()
     assert AuditEntry.objects.filter(object_type="statistics.counts", action="export").count() == 2
@@ -91,7 +95,10 @@ def test_exports_are_files_and_audited(data: Any, client_for: Callable[..., Clie
         (None, {"start": "0001-01", "end": "0001-01"}, 400, "tussen 1900 en 2100"),
         (None, {"level": "neighbourhood", "by_category": "on"}, 400, "wijkniveau"),
         (None, {"level": "galaxy"}, 400, "galaxy"),
-        (["cbs-heaviest", "xlsx"], {"level": "municipality"}, 400, "region"),
+        (["cbs-heaviest", "xlsx"], {"level": "municipality"}, 400, "code van het gebied"),
+        (["cbs-heaviest", "xlsx"], {"level": "unit", "region": "RE09"}, 400, "buiten uw"),
+        (["cbs-heaviest", "xlsx"], {"level": "base_team", "region": "NOPE"}, 400, "buiten uw"),
+        (["cbs-heaviest", "xlsx"], {"level": "national"}, 400, "landelijke tabel"),
         (["counts", "pdf"], {}, 400, ""),
         (["nonsense", "csv"], {}, 404, ""),
     ],

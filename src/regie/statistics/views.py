@@ -150,6 +150,18 @@ def export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
                 by_category=p["by_category"],
             )
         elif table in ("cbs-per-offence", "cbs-heaviest"):
+            if p["level"] != "national" and not p["region"]:
+                raise ValueError(_("Geef de code van het gebied op voor een CBS-tabel."))
+            if p["level"] in ("unit", "district", "base_team") and p["region"]:
+                try:
+                    covered = dashboard.in_scope(scope, dashboard.region(p["level"], p["region"]))
+                except dashboard.OutOfScope:
+                    covered = False
+                if not covered:
+                    # Never a table of zeros (or of the user's part only) under another name.
+                    raise ValueError(_("Dit gebied valt buiten uw werkgebied of bestaat niet."))
+            elif p["level"] == "national" and scope is not None and scope.column is not None:
+                raise ValueError(_("Een landelijke tabel valt buiten uw werkgebied."))
             df = counting.cbs_table_from_measures(
                 selectors.offence_counts(scope, **span, level=p["level"], by_category=True),
                 rule="per_offence" if table == "cbs-per-offence" else "heaviest",
