@@ -480,13 +480,6 @@ def cbs_table(
     as title. Below the national level ``region`` (the code at ``level``) is required.
     """
     _check_arguments(rule, level, period)
-    if level == "national":
-        if region not in (None, NATIONAL_REGION):
-            raise ValueError(f"the national level has only region {NATIONAL_REGION!r}")
-        region = NATIONAL_REGION
-    elif region is None:
-        raise ValueError(f"region (a {level} code) is required below the national level")
-
     return cbs_table_from_measures(
         offence_measures(offences),
         rule=rule,

@@ -57,6 +57,17 @@ def months_between(start: dt.date, end: dt.date) -> int:
     return (end.year - start.year) * 12 + end.month - start.month
 
 
+def check_span(form: forms.Form, data: dict[str, Any]) -> None:
+    """The months run forwards and span at most :data:`MAX_MONTHS`."""
+    start: dt.date | None = data.get("start")
+    end: dt.date | None = data.get("end")
+    if start and end:
+        if end < start:
+            form.add_error("end", _("De eindmaand ligt vóór de beginmaand."))
+        elif months_between(start, end) >= MAX_MONTHS:
+            form.add_error("end", _("Kies een periode van hoogstens tien jaar."))
+
+
 class CountsForm(forms.Form):
     start = MonthField(label=_("Gemeld vanaf (maand)"))
     end = MonthField(label=_("Gemeld tot en met (maand)"))
@@ -69,13 +80,7 @@ class CountsForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        start: dt.date | None = data.get("start")
-        end: dt.date | None = data.get("end")
-        if start and end:
-            if end < start:
-                self.add_error("end", _("De eindmaand ligt vóór de beginmaand."))
-            elif months_between(start, end) >= MAX_MONTHS:
-                self.add_error("end", _("Kies een periode van hoogstens tien jaar."))
+        check_span(self, data)
         if data.get("level") == "neighbourhood" and data.get("by_category"):
             self.add_error(
                 "by_category",
@@ -138,13 +143,7 @@ class DashboardForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        start: dt.date | None = data.get("start")
-        end: dt.date | None = data.get("end")
-        if start and end:
-            if end < start:
-                self.add_error("end", _("De eindmaand ligt vóór de beginmaand."))
-            elif months_between(start, end) >= MAX_MONTHS:
-                self.add_error("end", _("Kies een periode van hoogstens tien jaar."))
+        check_span(self, data)
         if data.get("niveau") not in (None, "", "national") and not data.get("code"):
             self.add_error("code", _("Kies een gebied."))
         return data

@@ -604,6 +604,24 @@ def _screening_deadline(df: pl.DataFrame) -> pl.Expr:
     return due_date.dt.combine(pl.col("reported_local").dt.time(), "us")
 
 
+def _zsm_visits(events: pl.DataFrame) -> pl.DataFrame:
+    """One row per move to ZSM (validated events): ``case_id`` and ``_zsm_h``, the elapsed
+    hours until the OM liaison decided (settled or returned; null while undecided)."""
+    decided = [Action.ZSM_SETTLE.value, Action.ZSM_RETURN.value]
+    return (
+        events.with_columns(
+            pl.col("action").shift(-1).over("case_id").alias("_next"),
+            pl.col("at_utc").shift(-1).over("case_id").alias("_next_at"),
+        )
+        .filter(pl.col("action") == Action.TO_ZSM.value)
+        .with_columns(
+            pl.when(pl.col("_next").is_in(decided))
+            .then(_hours(pl.col("_next_at"), pl.col("at_utc")))
+            .alias("_zsm_h")
+        )
+    )
+
+
 def lead_times(
     cases: pl.DataFrame,
     events: pl.DataFrame,
@@ -651,20 +669,7 @@ def lead_times(
         pl.col("_om_days").median().alias("days_to_om_median"),
     )
 
-    decided = [Action.ZSM_SETTLE.value, Action.ZSM_RETURN.value]
-    visits = (
-        events.with_columns(
-            pl.col("action").shift(-1).over("case_id").alias("_next"),
-            pl.col("at_utc").shift(-1).over("case_id").alias("_next_at"),
-        )
-        .filter(pl.col("action") == Action.TO_ZSM.value)
-        .with_columns(
-            pl.when(pl.col("_next").is_in(decided))
-            .then(_hours(pl.col("_next_at"), pl.col("at_utc")))
-            .alias("_zsm_h")
-        )
-        .join(df.select("case_id", *keys), on="case_id")
-    )
+    visits = _zsm_visits(events).join(df.select("case_id", *keys), on="case_id")
     limit = ZSM_DECISION.total_seconds() / 3600
     zsm = visits.group_by(keys).agg(
         pl.len().cast(pl.Int64).alias("zsm_visits"),
@@ -776,19 +781,9 @@ def case_measures(
             for reason in TERMINATION_REASONS
         ),
     )
-    decided = [Action.ZSM_SETTLE.value, Action.ZSM_RETURN.value]
     limit = ZSM_DECISION.total_seconds() / 3600
     zsm = (
-        events.with_columns(
-            pl.col("action").shift(-1).over("case_id").alias("_next"),
-            pl.col("at_utc").shift(-1).over("case_id").alias("_next_at"),
-        )
-        .filter(pl.col("action") == Action.TO_ZSM.value)
-        .with_columns(
-            pl.when(pl.col("_next").is_in(decided))
-            .then(_hours(pl.col("_next_at"), pl.col("at_utc")))
-            .alias("_zsm_h")
-        )
+        _zsm_visits(events)
         .group_by("case_id")
         .agg(
             pl.len().cast(pl.Int64).alias("zsm_visits"),
