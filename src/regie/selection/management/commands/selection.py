@@ -8,23 +8,16 @@ regie selection readvise         # recompute the advice of cases awaiting screen
 
 from __future__ import annotations
 
-import datetime as dt
-from argparse import ArgumentParser, ArgumentTypeError
+from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from regie.core.argtypes import date_type
 from regie.selection import services
 from regie.selection.flow import TransitionError
 from regie.selection.models import SolvabilityModel
-
-
-def date_type(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
 class Command(BaseCommand):

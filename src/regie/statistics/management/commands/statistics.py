@@ -13,23 +13,17 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from argparse import ArgumentParser, ArgumentTypeError
+from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
 
+from regie.core.argtypes import date_type
 from regie.statistics import services
 
 logger = logging.getLogger(__name__)
-
-
-def date_type(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
 class Command(BaseCommand):
