@@ -184,3 +184,25 @@ def test_persons_above_clearance_are_masked_in_a_registration(
     data = intel.get(reverse("api-registration", args=[registration.number])).json()
     reporter = next(i for i in data["involvements"] if i["role"] == "reporter")
     assert reporter["object_id"] == person.pk
+
+
+def test_type_specific_answers_and_damaged_goods_are_stored(
+    client_for: Callable[..., Client], team: BaseTeam
+) -> None:
+    c = client_for(Role.DESK_OFFICER)
+    data = body(
+        team,
+        offences=[{"incident_code": "C40"}],
+        involvements=[{"role": "damaged_good", "good": {"kind": "vehicle", "plate": "12-XY-34"}}],
+        extra={"kleur": "blauw", "schade aan": "zijspiegel"},
+    )
+    r = post(c, data, key="extra-1")
+    assert r.status_code == 201, r.content
+    detail = c.get(r["Location"]).json()
+    assert detail["extra"] == {"kleur": "blauw", "schade aan": "zijspiegel"}
+    assert [i["role"] for i in detail["involvements"]] == ["damaged_good"]
+    assert detail["involvements"][0]["identifiers_entered"] is None
+    too_many = post(c, body(team, extra={f"v{i}": "x" for i in range(51)}), key="extra-2")
+    assert too_many.status_code == 400 and "extra" in too_many.json()["errors"]
+    not_text = post(c, body(team, extra={"a": {"b": 1}}), key="extra-3")
+    assert not_text.status_code == 400 and Registration.objects.count() == 1

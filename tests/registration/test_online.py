@@ -202,6 +202,9 @@ def test_full_report(kind: str, log_records: list[logging.LogRecord]) -> None:
         assert reg.offences.get().category.code == "3.9.1"
         assert reg.damage_amount == Decimal("249.95")
         assert "NL91ABNA0417164300" in reg.narrative and "gamer_1990" in reg.narrative
+        # The type-specific answers are kept as entered, next to the narrative.
+        assert reg.extra is not None and reg.extra["online_form"] == "F636"
+        assert "NL91ABNA0417164300" in " ".join(reg.extra.values())
     else:
         shop = reg.involvements.get(role="injured_organisation").organisation
         assert shop is not None and (shop.name, shop.kvk_number) == (

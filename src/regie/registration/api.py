@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.request import Request
@@ -133,6 +133,19 @@ class RegistrationInS(serializers.Serializer[Any]):
     )
     address = AddressInS(required=False, allow_null=True, default=None)
     confidentiality = serializers.IntegerField(min_value=0, max_value=3, default=1)
+    extra = serializers.DictField(
+        child=serializers.CharField(max_length=2000, allow_blank=True),
+        required=False,
+        default=dict,
+        help_text="answers specific to the type of report (question -> answer), at most 50",
+    )
+
+    def validate_extra(self, value: dict[str, str]) -> dict[str, str]:
+        if len(value) > 50 or any(len(k) > 60 for k in value):
+            raise serializers.ValidationError(
+                "Hooguit 50 antwoorden, vragen van hooguit 60 tekens."
+            )
+        return value
 
 
 def _to_input(d: dict[str, Any]) -> RegistrationIn:
@@ -160,6 +173,7 @@ def _to_input(d: dict[str, Any]) -> RegistrationIn:
         y=d["y"],
         address=AddressIn(**d["address"]) if d.get("address") else None,
         confidentiality=d["confidentiality"],
+        extra=dict(d.get("extra") or {}),
     )
 
 
@@ -207,6 +221,9 @@ class InvolvementOut(serializers.Serializer[Any]):
     object_id = serializers.SerializerMethodField()
     label = serializers.SerializerMethodField()  # type: ignore[assignment]
     match_score = serializers.FloatField(allow_null=True)
+    identifiers_entered = serializers.SerializerMethodField(
+        help_text="identifiers entered here that another good holds (kept, not linked)"
+    )
 
     def _obj(self, inv: Involvement) -> Any:
         return inv.person or inv.organisation or inv.good or inv.location
@@ -224,6 +241,10 @@ class InvolvementOut(serializers.Serializer[Any]):
 
     def get_object_id(self, inv: Involvement) -> int | None:
         return None if self._hidden(inv) else int(self._obj(inv).pk)
+
+    @extend_schema_field(serializers.DictField(child=serializers.CharField(), allow_null=True))
+    def get_identifiers_entered(self, inv: Involvement) -> dict[str, str] | None:
+        return None if self._hidden(inv) else inv.identifiers_entered
 
     def get_label(self, inv: Involvement) -> str:
         if self._hidden(inv):
@@ -249,6 +270,7 @@ class RegistrationOut(serializers.Serializer[Any]):
     municipality = serializers.CharField(source="municipality.code", allow_null=True, default=None)
     base_team = serializers.CharField(source="base_team.code", allow_null=True, default=None)
     confidentiality = serializers.IntegerField()
+    extra = serializers.DictField(child=serializers.CharField(), allow_null=True)
     offences = OffenceOut(many=True)
     involvements = InvolvementOut(many=True)
 

@@ -21,6 +21,7 @@ registrations and one per core-object type the created persons, goods and organi
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -33,6 +34,7 @@ from regie.audit.models import Action, Purpose
 from regie.audit.services import audit_batch, audit_log
 from regie.organisation.models import Municipality, Neighbourhood
 from regie.registration.inputs import GoodIn, OrganisationIn, PersonIn, RegistrationIn
+from regie.registration.matching import GOOD_IDENTIFIERS, good_identity
 from regie.registration.models import (
     Good,
     Involvement,
@@ -47,6 +49,7 @@ from regie.registration.normalise import (
     normalise_frame_number,
     normalise_imei,
     normalise_plate,
+    normalise_serial,
     organisation_name_key,
     phonetic,
     split_particle,
@@ -91,6 +94,7 @@ REGISTRATION_COLUMNS = (
     "narrative",
     "modus_operandi",
     "damage_amount",
+    "extra",
     "confidentiality",
     "source",
     "source_ref",
@@ -110,6 +114,7 @@ INVOLVEMENT_COLUMNS = (
     "good_id",
     "location_id",
     "match_score",
+    "identifiers_entered",
 )
 PERSON_COLUMNS = (
     "first_names",
@@ -442,51 +447,77 @@ def _resolve_persons(
     return out
 
 
-def _good_key(g: GoodIn) -> tuple[str, str] | None:
-    if g.frame_number:
-        return "frame_number", normalise_frame_number(g.frame_number)
-    if g.plate:
-        return "plate", normalise_plate(g.plate)
-    if g.imei:
-        imei = normalise_imei(g.imei)
-        if imei:
-            return "imei", imei
-    return None
+def _good_identifiers(g: GoodIn) -> dict[str, str]:
+    """The normalised unique identifiers entered for ``g``, by field."""
+    entered = {
+        "frame_number": normalise_frame_number(g.frame_number) if g.frame_number else "",
+        "plate": normalise_plate(g.plate) if g.plate else "",
+        "imei": (normalise_imei(g.imei) or "") if g.imei else "",
+    }
+    return {f: v for f, v in entered.items() if v}
+
+
+@dataclass
+class _ResolvedGoods(_Resolved):
+    #: Index -> identifiers entered that another good holds (kept with the involvement).
+    elsewhere: dict[int, dict[str, str]] = field(default_factory=dict)
 
 
 def _resolve_goods(
     goods: list[GoodIn], retain: dt.date, purpose: str, now: dt.datetime
-) -> _Resolved:
-    out = _Resolved()
-    keys = [_good_key(g) for g in goods]
-    found: dict[tuple[str, str], int] = {}
-    for fname in ("frame_number", "plate", "imei"):
-        for value, pk in select_in(
-            Good, fname, (k[1] for k in keys if k and k[0] == fname), ("id",)
-        ):
-            found[(fname, value)] = pk
-    new: dict[tuple[str, str], GoodIn] = {}
-    keyless: list[int] = []
-    for i, (g, k) in enumerate(zip(goods, keys, strict=True)):
+) -> _ResolvedGoods:
+    """The same rule as the desk (:func:`matching.good_identity`), over the whole batch:
+    goods earlier in the batch count as holders for the later ones, so two rows with the
+    same frame number share one new good."""
+    out = _ResolvedGoods()
+    entered = [_good_identifiers(g) for g in goods]
+    #: Holder of each identifier: an existing good (id > 0) or a new one of this batch
+    #: (-1 - its index in ``new``), with that holder's identifiers.
+    held: dict[tuple[str, str], int] = {}
+    identifiers: dict[int, dict[str, str | None]] = {}
+    for fname in GOOD_IDENTIFIERS:
+        values = {e[fname] for e in entered if fname in e}
+        for _value, *row in select_in(Good, fname, values, ("id", *GOOD_IDENTIFIERS)):
+            pk, theirs = row[0], dict(zip(GOOD_IDENTIFIERS, row[1:], strict=True))
+            identifiers[pk] = theirs
+            for f, v in theirs.items():
+                if v:
+                    held[(f, v)] = pk
+    new: list[int] = []  # index in ``goods`` of each new good
+    added: dict[int, dict[str, str]] = {}  # existing good -> identifiers it gets
+    for i, (g, wanted) in enumerate(zip(goods, entered, strict=True)):
         if g.existing_id is not None:
             out.ids[i] = g.existing_id
-        elif k is None:
-            keyless.append(i)
-        elif k in found:
-            out.ids[i] = found[k]
-        else:
-            new.setdefault(k, g)
+            continue
+        holders = {
+            f: (held[(f, v)], identifiers[held[(f, v)]])
+            for f, v in wanted.items()
+            if (f, v) in held
+        }
+        decision = good_identity(wanted, holders)
+        if decision.elsewhere:
+            out.elsewhere[i] = decision.elsewhere
+        target = decision.link
+        if target is None:
+            target = -1 - len(new)
+            new.append(i)
+            identifiers[target] = {f: None for f in GOOD_IDENTIFIERS}
+        elif target > 0 and decision.store:
+            added.setdefault(target, {}).update(decision.store)
+        for f, v in decision.store.items():
+            identifiers[target][f] = v
+            held[(f, v)] = target
+        out.ids[i] = target
 
-    def good_row(g: GoodIn, k: tuple[str, str] | None) -> tuple[Any, ...]:
-        ident = dict([k]) if k is not None else {}
+    def good_row(g: GoodIn, ident: dict[str, str | None]) -> tuple[Any, ...]:
         return (
             g.kind,
-            g.brand,
-            g.description,
+            g.brand.strip(),
+            g.description.strip(),
             ident.get("frame_number"),
             ident.get("plate"),
             ident.get("imei"),
-            g.serial_number,
+            normalise_serial(g.serial_number) if g.serial_number else None,
             purpose,
             retain,
             1,
@@ -494,17 +525,20 @@ def _resolve_goods(
         )
 
     made = create_rows(
-        Good,
-        GOOD_COLUMNS,
-        [good_row(g, k) for k, g in new.items()] + [good_row(goods[i], None) for i in keyless],
+        Good, GOOD_COLUMNS, [good_row(goods[i], identifiers[-1 - k]) for k, i in enumerate(new)]
     )
     out.created = made
-    made_by_key = dict(zip(new, made, strict=False))
-    for i, k in enumerate(keys):
-        if i not in out.ids and k is not None:
-            out.ids[i] = made_by_key[k]
-    for i, pk in zip(keyless, made[len(new) :], strict=True):
-        out.ids[i] = pk
+    for i, target in out.ids.items():
+        if target < 0:
+            out.ids[i] = made[-1 - target]
+    with connection.cursor() as cur:
+        for pk, store in added.items():
+            for f, v in store.items():
+                cur.execute(
+                    f"UPDATE {_qn(Good._meta.db_table)} SET {_qn(f)} = %s "  # noqa: S608
+                    f"WHERE id = %s AND {_qn(f)} IS NULL",
+                    [v, pk],
+                )
     return out
 
 
@@ -791,6 +825,7 @@ def _store(
                 reg.narrative,
                 reg.modus_operandi,
                 reg.damage_amount,
+                json.dumps(reg.extra) if reg.extra else None,
                 reg.confidentiality,
                 source,
                 row.ref,
@@ -816,18 +851,34 @@ def _store(
             ic_id, cat_id, _code = _pick_code(codes[o.incident_code], o.category_code)
             offence_rows.append((reg_id, seq, ic_id, cat_id, o.attempt, "registered"))
         if k in locations:
-            involvement_rows.append((reg_id, "crime_scene", None, None, None, locations[k], None))
+            involvement_rows.append(
+                (reg_id, "crime_scene", None, None, None, locations[k], None, None)
+            )
         for inv in reg.involvements:
             if inv.person is not None:
-                involvement_rows.append((reg_id, inv.role, persons.ids[pi], None, None, None, None))
+                involvement_rows.append(
+                    (reg_id, inv.role, persons.ids[pi], None, None, None, None, None)
+                )
                 pi += 1
             elif inv.good is not None:
+                elsewhere = good_ids.elsewhere.get(gi)
                 involvement_rows.append(
-                    (reg_id, inv.role, None, None, good_ids.ids[gi], None, None)
+                    (
+                        reg_id,
+                        inv.role,
+                        None,
+                        None,
+                        good_ids.ids[gi],
+                        None,
+                        None,
+                        json.dumps(elsewhere) if elsewhere else None,
+                    )
                 )
                 gi += 1
             elif inv.organisation is not None:
-                involvement_rows.append((reg_id, inv.role, None, org_ids.ids[oi], None, None, None))
+                involvement_rows.append(
+                    (reg_id, inv.role, None, org_ids.ids[oi], None, None, None, None)
+                )
                 oi += 1
     insert_rows(Offence, OFFENCE_COLUMNS, offence_rows)
     insert_rows(Involvement, INVOLVEMENT_COLUMNS, involvement_rows)

@@ -93,7 +93,9 @@ class PersonForm(forms.Form):
         return not (d.get("surname") or d.get("bsn") or d.get("existing_id"))
 
 
-GOOD_ROLE_CHOICES = [(r.value, r.label) for r in (Role.STOLEN_GOOD, Role.FOUND_GOOD)]
+GOOD_ROLE_CHOICES = [
+    (r.value, r.label) for r in (Role.STOLEN_GOOD, Role.FOUND_GOOD, Role.DAMAGED_GOOD)
+]
 
 
 class GoodForm(forms.Form):

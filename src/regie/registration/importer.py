@@ -204,7 +204,25 @@ def parse_object(d: dict[str, Any]) -> tuple[str, RegistrationIn]:
         else None,
         municipality_code=_text(d, "municipality_code", max_len=6) or None,
         confidentiality=_confidentiality(d),
+        extra=_extra(d),
     )
+
+
+def _extra(d: dict[str, Any]) -> dict[str, str]:
+    """Type-specific answers: an object of short texts (question -> answer)."""
+    raw = d.get("extra")
+    if raw in (None, ""):
+        return {}
+    if not isinstance(raw, dict) or len(raw) > 50:
+        raise RowError("extra", "verwacht een object met hooguit 50 antwoorden")
+    out = {}
+    for key, value in raw.items():
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            raise RowError(f"extra.{key}"[:60], "verwacht een tekst")
+        if len(str(key)) > 60 or len(str(value)) > 2000:
+            raise RowError(f"extra.{key}"[:60], "vraag of antwoord te lang")
+        out[str(key)] = str(value)
+    return out
 
 
 def _confidentiality(d: dict[str, Any]) -> int:

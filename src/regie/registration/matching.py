@@ -77,7 +77,7 @@ from __future__ import annotations
 
 import datetime as dt
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -613,6 +613,57 @@ class GoodMatcher(_RuleMatcher[GoodRecord]):
         if query.kind and candidate.kind and query.kind != candidate.kind:
             conflicts.append("let op: soort verschilt")
         return Scored(0.8 if conflicts else 1.0, (*equal, *conflicts))
+
+
+#: The unique identifiers of a good, strongest first: a frame number (or VIN) names one
+#: object for its life, a licence plate can move to another vehicle, an IMEI can be forged.
+GOOD_IDENTIFIERS: Final = ("frame_number", "plate", "imei")
+
+
+@dataclass(frozen=True)
+class GoodIdentity:
+    """Which good a good entered with some identifiers is (:func:`good_identity`)."""
+
+    #: The existing good it is, or None for a new good.
+    link: int | None
+    #: Identifiers to store: on the new good, or added to the linked good (which had none of
+    #: that kind).
+    store: dict[str, str]
+    #: Identifiers entered that a *different* good holds: they stay with the registration
+    #: (``Involvement.identifiers_entered``), and neither good is changed.
+    elsewhere: dict[str, str]
+
+
+def good_identity(
+    entered: Mapping[str, str | None],
+    holders: Mapping[str, tuple[int, Mapping[str, str | None]]],
+) -> GoodIdentity:
+    """Decide which good the identifiers ``entered`` (normalised, by field of
+    :data:`GOOD_IDENTIFIERS`) name, given ``holders``: for each entered identifier that an
+    existing good holds, ``(that good's id, its identifiers)``.
+
+    The good is the holder of the strongest entered identifier that contradicts none of the
+    others (it holds no *other* value of a kind entered): a bicycle found by its frame number
+    whose plate field is empty gets the plate entered. A holder that contradicts (the plate
+    entered is on a vehicle with another VIN) is a different good: its identifier is kept
+    in ``elsewhere`` and not moved. With no acceptable holder the good is new, with the
+    identifiers nobody holds. So every identifier entered is either on the good or kept
+    with the registration, a unique identifier never names two goods, and nothing is taken
+    away from an existing good."""
+    wanted = {f: v for f in GOOD_IDENTIFIERS if (v := entered.get(f))}
+    link: int | None = None
+    for f in GOOD_IDENTIFIERS:
+        if f in wanted and f in holders:
+            pk, theirs = holders[f]
+            if all(not theirs.get(g) or theirs.get(g) == v for g, v in wanted.items()):
+                link = pk
+                break
+    elsewhere = {f: v for f, v in wanted.items() if f in holders and holders[f][0] != link}
+    if link is None:
+        return GoodIdentity(None, {f: v for f, v in wanted.items() if f not in holders}, elsewhere)
+    linked = next(theirs for pk, theirs in holders.values() if pk == link)
+    store = {f: v for f, v in wanted.items() if f not in holders and not linked.get(f)}
+    return GoodIdentity(link, store, elsewhere)
 
 
 class LocationMatcher(_RuleMatcher[LocationRecord]):

@@ -219,6 +219,9 @@ class Registration(Retained):
     damage_amount = models.DecimalField(
         _("schadebedrag (EUR)"), max_digits=12, decimal_places=2, null=True, blank=True
     )
+    #: The answers specific to a type of report (the online form's questions per offence,
+    #: e.g. the bicycle's colour, the web shop's address), as entered: text by question.
+    extra = models.JSONField(_("aanvullende antwoorden"), null=True, blank=True, editable=False)
     confidentiality = models.PositiveSmallIntegerField(
         choices=Confidentiality.choices, default=Confidentiality.INTERNAL
     )
@@ -300,12 +303,13 @@ class Role(models.TextChoices):
     INJURED_ORGANISATION = "injured_organisation", _("benadeelde organisatie")
     STOLEN_GOOD = "stolen_good", _("gestolen goed")
     FOUND_GOOD = "found_good", _("gevonden goed")
+    DAMAGED_GOOD = "damaged_good", _("beschadigd goed")
     CRIME_SCENE = "crime_scene", _("plaats delict")
 
 
 PERSON_ROLES = {Role.REPORTER, Role.VICTIM, Role.WITNESS, Role.SUSPECT, Role.ARRESTED}
 ORGANISATION_ROLES = {Role.REPORTER, Role.VICTIM, Role.INJURED_ORGANISATION, Role.SUSPECT}
-GOOD_ROLES = {Role.STOLEN_GOOD, Role.FOUND_GOOD}
+GOOD_ROLES = {Role.STOLEN_GOOD, Role.FOUND_GOOD, Role.DAMAGED_GOOD}
 LOCATION_ROLES = {Role.CRIME_SCENE}
 
 
@@ -330,6 +334,12 @@ class Involvement(models.Model):
     )
     match_score = models.FloatField(
         null=True, blank=True, help_text="score when linked to an existing object"
+    )
+    #: Identifiers entered for this good that another good already holds (a plate that is
+    #: registered on another vehicle): kept here with the registration, never dropped, and
+    #: not moved onto either good (``matching.good_identity``).
+    identifiers_entered = models.JSONField(
+        _("afwijkende kenmerken"), null=True, blank=True, editable=False
     )
 
     class Meta:
@@ -363,6 +373,14 @@ class Involvement(models.Model):
                     )
                 ),
             )
+        ]
+
+    @property
+    def identifiers_entered_display(self) -> list[str]:
+        """``identifiers_entered`` as "kenteken LV894J" texts."""
+        return [
+            f"{Good._meta.get_field(name).verbose_name} {value}"
+            for name, value in (self.identifiers_entered or {}).items()
         ]
 
     def __str__(self) -> str:

@@ -34,7 +34,12 @@ from regie.registration.inputs import (
     PersonIn,
     RegistrationIn,
 )
-from regie.registration.matching import PersonRecord, RuleBasedPersonMatcher
+from regie.registration.matching import (
+    GOOD_IDENTIFIERS,
+    PersonRecord,
+    RuleBasedPersonMatcher,
+    good_identity,
+)
 from regie.registration.models import (
     Good,
     IncidentCode,
@@ -274,6 +279,7 @@ def _create(
         narrative=reg.narrative,
         modus_operandi=reg.modus_operandi,
         damage_amount=reg.damage_amount,
+        extra=reg.extra or None,
         confidentiality=reg.confidentiality,
         source=source,
         source_ref=source_ref,
@@ -406,8 +412,16 @@ def _involvement(
             registration=registration, role=inv.role, organisation=org, match_score=score
         )
     assert inv.good is not None
-    good, score = good_resolve(inv.good, actor=actor, purpose=purpose, retain_until=retain_until)
-    return Involvement(registration=registration, role=inv.role, good=good, match_score=score)
+    good, score, elsewhere = good_resolve(
+        inv.good, actor=actor, purpose=purpose, retain_until=retain_until
+    )
+    return Involvement(
+        registration=registration,
+        role=inv.role,
+        good=good,
+        match_score=score,
+        identifiers_entered=elsewhere or None,
+    )
 
 
 # --- Core objects ------------------------------------------------------------------------------
@@ -641,33 +655,58 @@ def organisation_resolve(
 
 def good_resolve(
     g: GoodIn, *, actor: Any, purpose: str, retain_until: dt.date
-) -> tuple[Good, float | None]:
+) -> tuple[Good, float | None, dict[str, str]]:
+    """The good ``g`` names (:func:`matching.good_identity`): an existing one found by an
+    identifier, which gets identifiers it lacked, or a new one. Returns the good, the match
+    score (None for a new good) and the identifiers entered that another good holds (kept
+    with the involvement)."""
     if g.existing_id is not None:
-        return _use_existing(Good, g.existing_id, retain_until), 1.0
-    ids = {
+        return _use_existing(Good, g.existing_id, retain_until), 1.0, {}
+    entered = {
         "frame_number": normalise_frame_number(g.frame_number) if g.frame_number else None,
         "plate": normalise_plate(g.plate) if g.plate else None,
         "imei": normalise_imei(g.imei) if g.imei else None,
     }
-    serial = normalise_serial(g.serial_number) if g.serial_number else None
-    fields = {
-        "kind": g.kind,
-        "brand": g.brand.strip(),
-        "description": g.description.strip(),
-        "serial_number": serial,
-        "purpose": purpose,
-        "retain_until": retain_until,
-    }
-    for field, value in ids.items():
+    lookup = Q()
+    for f, value in entered.items():
         if value:
-            good, created = _get_or_create(
-                Good, {field: value}, {**fields, **{k: v for k, v in ids.items() if k != field}}
-            )
-            break
-    else:
-        good, created = Good.objects.create(**fields, **ids), True
-    good = _settle(good, created, actor=actor, purpose=purpose, retain_until=retain_until)
-    return good, None if created else 1.0
+            lookup |= Q(**{f: value})
+    for attempt in (1, 2):
+        holders: dict[str, tuple[int, dict[str, str | None]]] = {}
+        if lookup:
+            for row in Good.objects.filter(lookup).values("id", *GOOD_IDENTIFIERS):
+                theirs = {f: row[f] for f in GOOD_IDENTIFIERS}
+                for f, value in entered.items():
+                    if value and theirs[f] == value:
+                        holders[f] = (row["id"], theirs)
+        decision = good_identity(entered, holders)
+        try:
+            with transaction.atomic():
+                if decision.link is not None:
+                    good = canonical(Good.objects.get(pk=decision.link))
+                    for f, value in decision.store.items():
+                        Good.objects.filter(pk=good.pk, **{f"{f}__isnull": True}).update(
+                            **{f: value}
+                        )
+                    _extend_retention(good, retain_until)
+                    return good, 1.0, decision.elsewhere
+                good = Good.objects.create(
+                    kind=g.kind,
+                    brand=g.brand.strip(),
+                    description=g.description.strip(),
+                    serial_number=normalise_serial(g.serial_number) if g.serial_number else None,
+                    purpose=purpose,
+                    retain_until=retain_until,
+                    **decision.store,
+                )
+        except IntegrityError:
+            # A concurrent writer stored one of these identifiers first: decide again.
+            if attempt == 2:
+                raise
+            continue
+        _settle(good, True, actor=actor, purpose=purpose, retain_until=retain_until)
+        return good, None, decision.elsewhere
+    raise AssertionError("unreachable")
 
 
 def location_resolve(

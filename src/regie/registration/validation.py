@@ -25,7 +25,7 @@ KINDS = ("melding", "aangifte", "aanhouding")
 CHANNELS = ("desk", "phone", "video", "internet", "street", "chatbot", "tipline")
 PERSON_ROLES = ("reporter", "victim", "witness", "suspect", "arrested")
 ORGANISATION_ROLES = ("reporter", "victim", "injured_organisation", "suspect")
-GOOD_ROLES = ("stolen_good", "found_good")
+GOOD_ROLES = ("stolen_good", "found_good", "damaged_good")
 GOOD_KINDS = ("bicycle", "vehicle", "phone", "laptop", "other")
 #: RD New extent of the Netherlands (with a margin for the coast).
 RD_BOUNDS = (-7_000.0, 289_000.0, 300_000.0, 629_000.0)
