@@ -69,6 +69,93 @@ def test_a_case_opens_with_derived_leads_advice_and_deadline(registration: Regis
     assert Case.objects.filter(registration=registration).count() == 1
 
 
+CASE_FIELDS = (
+    "base_team_id",
+    "neighbourhood_id",
+    "category_id",
+    "offence_group",
+    "offence_class",
+    "reported_at",
+    "screening_due",
+    "advice",
+    "advice_score",
+    "known_suspect",
+    "caught_in_act",
+    "witness",
+    "traceable_good",
+    "linked_case",
+    "damage_above_threshold",
+    "vulnerable_victim",
+)
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_the_case_opened_from_memory_equals_the_one_read_back(
+    team: BaseTeam, desk: Position, shared: bool
+) -> None:
+    """Intake opens the case from what it has in memory (``registrations_created``'s
+    ``new``); the same registration read back from the database gives the same case. With
+    ``shared`` the victim (by BSN) and the bicycle were registered before: a linked case."""
+    victim = InvolvementIn(
+        "victim", person=PersonIn("Mila", "Jansen", "", dt.date(2010, 3, 1), bsn="123456782")
+    )
+    inputs = registration_input(team, damage_amount=Decimal("2500"))
+    if shared:
+        make_registration(team, desk)
+    reg = make_registration(
+        team,
+        desk,
+        damage_amount=Decimal("2500"),
+        involvements=(*inputs.involvements, victim),
+        offences=(OffenceIn("C40"), OffenceIn("A72", attempt=True)),
+    )
+    from_memory = Case.objects.get(registration=reg)
+    assert from_memory.linked_case is shared and from_memory.vulnerable_victim
+    assert from_memory.damage_above_threshold and from_memory.traceable_good
+    from_memory.delete()
+    (read_back,) = services.build_cases([reg.pk])
+    for name in CASE_FIELDS:
+        assert getattr(read_back, name) == getattr(from_memory, name), name
+
+
+def test_bulk_import_cases_from_memory_equal_the_ones_read_back(
+    team: BaseTeam, desk: Position
+) -> None:
+    from regie.registration.bulk import import_batch
+
+    make_registration(team, desk)  # the reporter (BSN) and bicycle exist already
+    victim = InvolvementIn(
+        "victim", person=PersonIn("Mila", "Jansen", "", dt.date(2010, 3, 1), bsn="123456782")
+    )
+    base = registration_input(team, damage_amount=Decimal("2500"))
+    rows = [
+        ("b1", base),
+        ("b2", registration_input(team, involvements=(victim,), offences=(OffenceIn("C40"),))),
+        (
+            "b3",
+            registration_input(
+                team,
+                kind="aanhouding",
+                involvements=(InvolvementIn("arrested", person=PersonIn("Tom", "Bakker")),),
+            ),
+        ),
+    ]
+    result = import_batch(rows, actor=None, source="import")
+    assert len(result.created) == 3 and not result.errors
+    from_memory = {
+        c.registration_id: c for c in Case.objects.filter(registration__in=result.created)
+    }
+    assert from_memory[result.created[0]].linked_case
+    assert from_memory[result.created[1]].vulnerable_victim
+    assert not from_memory[result.created[1]].linked_case
+    assert from_memory[result.created[2]].caught_in_act
+    Case.objects.filter(registration__in=result.created).delete()
+    for read_back in services.build_cases(result.created):
+        for name in CASE_FIELDS:
+            expected = getattr(from_memory[read_back.registration_id], name)
+            assert getattr(read_back, name) == expected, name
+
+
 def test_high_impact_is_always_taken_up_and_no_leads_is_rejected(
     team: BaseTeam, desk: Position
 ) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import plotly.graph_objects as go
 from django.db.models import Count, QuerySet, Sum
@@ -344,23 +344,54 @@ def locate(x: float, y: float, crs: str = geodata.RD) -> Placement | None:
     )
 
 
-def locate_ids(x: float, y: float, crs: str = geodata.RD) -> tuple[int, int, int | None] | None:
-    """(neighbourhood id, municipality id, base team id) of a coordinate, or None: the fast
-    path for intake (one indexed query after the in-memory point lookup)."""
+class PlaceIds(NamedTuple):
+    """Where a registration lies, as ids: what intake stores and its receivers need."""
+
+    neighbourhood_id: int | None
+    municipality_id: int
+    base_team_id: int | None
+    #: The unit of the base team (None without a team).
+    unit_id: int | None
+    base_team_code: str | None
+
+
+def place_ids(x: float, y: float, crs: str = geodata.RD) -> PlaceIds | None:
+    """The place of a coordinate: the neighbourhood, else the municipality (and its base
+    team when it is not split), or None outside the Netherlands. One indexed query after
+    the in-memory point lookup: the fast path for intake."""
     hit = locator().locate(x, y, crs=crs)
     if hit is None:
         return None
     if hit.neighbourhood_code:
         row = (
             Neighbourhood.objects.filter(code=hit.neighbourhood_code)
-            .values_list("pk", "municipality_id", "base_team_id")
+            .values_list(
+                "pk",
+                "municipality_id",
+                "base_team_id",
+                "base_team__district__unit_id",
+                "base_team__code",
+            )
             .first()
         )
         if row is not None:
-            return row
-    mun = (
-        Municipality.objects.filter(code=hit.municipality_code)
-        .values_list("pk", "base_team_id")
+            return PlaceIds(*row)
+    return municipality_place(hit.municipality_code)
+
+
+def municipality_place(code: str) -> PlaceIds | None:
+    """The place of a whole municipality (no neighbourhood), or None for an unknown code."""
+    row = (
+        Municipality.objects.filter(code=code)
+        .values_list("pk", "base_team_id", "base_team__district__unit_id", "base_team__code")
         .first()
     )
-    return None if mun is None else (0, mun[0], mun[1])
+    return None if row is None else PlaceIds(None, *row)
+
+
+def locate_ids(x: float, y: float, crs: str = geodata.RD) -> tuple[int, int, int | None] | None:
+    """(neighbourhood id or 0, municipality id, base team id) of a coordinate, or None."""
+    place = place_ids(x, y, crs=crs)
+    if place is None:
+        return None
+    return (place.neighbourhood_id or 0, place.municipality_id, place.base_team_id)

@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from regie.audit.models import Action, Purpose
 from regie.audit.services import audit_batch, audit_log
-from regie.organisation.models import Municipality, Neighbourhood
+from regie.organisation.models import BaseTeam, Municipality, Neighbourhood
 from regie.registration.inputs import GoodIn, OrganisationIn, PersonIn, RegistrationIn
 from regie.registration.matching import GOOD_IDENTIFIERS, good_identity
 from regie.registration.models import (
@@ -64,7 +64,7 @@ from regie.registration.services import (
     registration_number,
     reserve_numbers,
 )
-from regie.registration.signals import registrations_created
+from regie.registration.signals import NewInvolvement, NewRegistration, registrations_created
 from regie.registration.validation import RD_BOUNDS, Errors, validate
 
 #: Attempts of a batch that collides with a concurrent writer on a unique key.
@@ -397,6 +397,9 @@ class _Resolved:
 
     ids: dict[int, int] = field(default_factory=dict)
     created: list[int] = field(default_factory=list)
+    #: Of each created object, what opening a case needs (a person's date of birth,
+    #: whether a good is identifiable).
+    known: dict[int, Any] = field(default_factory=dict)
 
 
 def _resolve_persons(
@@ -438,6 +441,8 @@ def _resolve_persons(
         + [_person_row(keyed[i][2], purpose, retain, now) for i in anonymous],
     )
     out.created = made
+    stored = [*new.values(), *(keyed[i][2] for i in anonymous)]
+    out.known = {pk: f["date_of_birth"] for pk, f in zip(made, stored, strict=True)}
     made_by_key = dict(zip(new, made, strict=False))
     for i, key in enumerate(keys):
         if i not in out.ids and key is not None:
@@ -477,8 +482,9 @@ def _resolve_goods(
     identifiers: dict[int, dict[str, str | None]] = {}
     for fname in GOOD_IDENTIFIERS:
         values = {e[fname] for e in entered if fname in e}
-        for _value, *row in select_in(Good, fname, values, ("id", *GOOD_IDENTIFIERS)):
-            pk, theirs = row[0], dict(zip(GOOD_IDENTIFIERS, row[1:], strict=True))
+        others = tuple(f for f in GOOD_IDENTIFIERS if f != fname)
+        for value, pk, *rest in select_in(Good, fname, values, ("id", *others)):
+            theirs = {fname: value, **dict(zip(others, rest, strict=True))}
             identifiers[pk] = theirs
             for f, v in theirs.items():
                 if v:
@@ -528,6 +534,10 @@ def _resolve_goods(
         Good, GOOD_COLUMNS, [good_row(goods[i], identifiers[-1 - k]) for k, i in enumerate(new)]
     )
     out.created = made
+    out.known = {
+        pk: any(identifiers[-1 - k].values()) or bool(goods[i].serial_number)
+        for k, (i, pk) in enumerate(zip(new, made, strict=True))
+    }
     for i, target in out.ids.items():
         if target < 0:
             out.ids[i] = made[-1 - target]
@@ -760,11 +770,11 @@ def _import_prepared(
         for k, seq in zip(ks, reserve_numbers(year, len(ks)), strict=True):
             numbers[k] = registration_number(year, seq)
     with transaction.atomic(), audit_batch():
-        result.created = _store(
+        result.created, new = _store(
             valid, numbers, actor=actor, source=source, purpose=purpose, now=now
         )
         registrations_created.send(
-            sender=Registration, ids=list(result.created), actor=actor, source=source
+            sender=Registration, ids=list(result.created), actor=actor, source=source, new=new
         )
     return result
 
@@ -777,7 +787,9 @@ def _store(
     source: str,
     purpose: str,
     now: dt.datetime,
-) -> list[int]:
+) -> tuple[list[int], list[NewRegistration]]:
+    """Store the valid rows; returns their ids and what ``registrations_created``'s
+    receivers need of them."""
     people: list[PersonIn] = []
     keyed: list[PersonKeys] = []
     goods: list[GoodIn] = []
@@ -841,26 +853,34 @@ def _store(
         ],
     )
     codes = _codes()
+    facts = _ObjectFacts.read(persons, good_ids, org_ids, dict(persons.known), dict(good_ids.known))
+    teams = _team_facts({place[2] for _, place in valid if place is not None and place[2]})
     offence_rows: list[tuple[Any, ...]] = []
     involvement_rows: list[tuple[Any, ...]] = []
+    new: list[NewRegistration] = []
     pi = gi = oi = 0
-    for k, (row, _) in enumerate(valid):
+    for k, (row, place) in enumerate(valid):
         reg = row.reg
         reg_id = ids[k]
+        offences: list[tuple[int, int]] = []
         for seq, o in enumerate(reg.offences, start=1):
             ic_id, cat_id, _code = _pick_code(codes[o.incident_code], o.category_code)
             offence_rows.append((reg_id, seq, ic_id, cat_id, o.attempt, "registered"))
+            offences.append((seq, cat_id))
+        involved: list[NewInvolvement] = []
         if k in locations:
             involvement_rows.append(
                 (reg_id, "crime_scene", None, None, None, locations[k], None, None)
             )
+            involved.append(NewInvolvement("crime_scene", "location_id", locations[k], False))
         for inv in reg.involvements:
             if inv.person is not None:
-                involvement_rows.append(
-                    (reg_id, inv.role, persons.ids[pi], None, None, None, None, None)
-                )
+                pk = persons.ids[pi]
+                involvement_rows.append((reg_id, inv.role, pk, None, None, None, None, None))
+                involved.append(facts.person(inv.role, pk))
                 pi += 1
             elif inv.good is not None:
+                pk = good_ids.ids[gi]
                 elsewhere = good_ids.elsewhere.get(gi)
                 involvement_rows.append(
                     (
@@ -868,18 +888,38 @@ def _store(
                         inv.role,
                         None,
                         None,
-                        good_ids.ids[gi],
+                        pk,
                         None,
                         None,
                         json.dumps(elsewhere) if elsewhere else None,
                     )
                 )
+                involved.append(facts.good(inv.role, pk))
                 gi += 1
             elif inv.organisation is not None:
-                involvement_rows.append(
-                    (reg_id, inv.role, None, org_ids.ids[oi], None, None, None, None)
+                pk = org_ids.ids[oi]
+                involvement_rows.append((reg_id, inv.role, None, pk, None, None, None, None))
+                involved.append(
+                    NewInvolvement(inv.role, "organisation_id", pk, pk in facts.created_orgs)
                 )
                 oi += 1
+        team = place[2] if place is not None else None
+        unit_id, team_code = teams.get(team, (None, None)) if team else (None, None)
+        new.append(
+            NewRegistration(
+                id=reg_id,
+                kind=reg.kind,
+                reported_at=reg.reported_at,
+                occurred_from=reg.occurred_from,
+                damage_amount=reg.damage_amount,
+                neighbourhood_id=place[0] if place else None,
+                base_team_id=team,
+                unit_id=unit_id,
+                base_team_code=team_code,
+                offences=tuple(offences),
+                involvements=tuple(involved),
+            )
+        )
     insert_rows(Offence, OFFENCE_COLUMNS, offence_rows)
     insert_rows(Involvement, INVOLVEMENT_COLUMNS, involvement_rows)
     # One entry per batch and object type: every created record is traceable.
@@ -905,4 +945,67 @@ def _store(
                 purpose=purpose,
                 detail={"source": source, "count": len(made), "ids": made},
             )
-    return ids
+    return ids, new
+
+
+def _team_facts(team_ids: set[int]) -> dict[int, tuple[int, str]]:
+    """Base team id -> (its unit's id, its code)."""
+    if not team_ids:
+        return {}
+    return {
+        pk: (unit, code)
+        for pk, unit, code in BaseTeam.objects.filter(pk__in=team_ids).values_list(
+            "pk", "district__unit_id", "code"
+        )
+    }
+
+
+@dataclass
+class _ObjectFacts:
+    """What opening a case needs of the batch's core objects: which were created now, the
+    stored date of birth of each person, whether each good is identifiable. Objects created
+    now are known from memory; existing ones are read in one query per kind."""
+
+    created_persons: set[int]
+    created_goods: set[int]
+    created_orgs: set[int]
+    born: dict[int, dt.date | None]
+    identifiable: dict[int, bool]
+
+    @classmethod
+    def read(
+        cls,
+        persons: _Resolved,
+        goods: _Resolved,
+        orgs: _Resolved,
+        born: dict[int, dt.date | None],
+        identifiable: dict[int, bool],
+    ) -> _ObjectFacts:
+        """``born``/``identifiable``: what is known of the objects created now."""
+        facts = cls(set(persons.created), set(goods.created), set(orgs.created), born, identifiable)
+        existing_persons = set(persons.ids.values()) - facts.created_persons
+        existing_goods = set(goods.ids.values()) - facts.created_goods
+        facts.born.update(select_in(Person, "id", existing_persons, ("date_of_birth",)))
+        for pk, *idents in select_in(
+            Good, "id", existing_goods, ("frame_number", "plate", "imei", "serial_number")
+        ):
+            facts.identifiable[pk] = any(idents)
+        return facts
+
+    def person(self, role: str, pk: int) -> NewInvolvement:
+        return NewInvolvement(
+            role,
+            "person_id",
+            pk,
+            pk in self.created_persons,
+            date_of_birth=self.born.get(pk),
+        )
+
+    def good(self, role: str, pk: int) -> NewInvolvement:
+        return NewInvolvement(
+            role,
+            "good_id",
+            pk,
+            pk in self.created_goods,
+            identifiable_good=self.identifiable.get(pk, False),
+        )

@@ -375,17 +375,18 @@ class Involvement(models.Model):
             )
         ]
 
-    @property
-    def identifiers_entered_display(self) -> list[str]:
-        """``identifiers_entered`` as "kenteken LV894J" texts."""
-        return [
-            f"{Good._meta.get_field(name).verbose_name} {value}"
-            for name, value in (self.identifiers_entered or {}).items()
-        ]
-
     def __str__(self) -> str:
         obj = self.person or self.organisation or self.good or self.location
         return f"{self.get_role_display()}: {obj}"
+
+    @property
+    def identifiers_entered_display(self) -> list[str]:
+        """``identifiers_entered`` as "kenteken LV894J" texts."""
+        labels = {f.name: f.verbose_name for f in Good._meta.concrete_fields}
+        return [
+            f"{labels.get(name, name)} {value}"
+            for name, value in (self.identifiers_entered or {}).items()
+        ]
 
 
 class MergeEvent(models.Model):

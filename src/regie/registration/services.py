@@ -25,6 +25,7 @@ from django.utils import timezone
 from regie.audit.models import Action, Purpose
 from regie.audit.retention import RetentionPolicy, register
 from regie.audit.services import audit_batch, audit_log
+from regie.core.db import insert_unless_taken
 from regie.organisation.models import Municipality
 from regie.registration.inputs import (
     AddressIn,
@@ -48,6 +49,7 @@ from regie.registration.models import (
     MergeEvent,
     NumberSequence,
     Offence,
+    OffenceCategory,
     Organisation,
     Person,
     Registration,
@@ -65,7 +67,11 @@ from regie.registration.normalise import (
     phonetic,
     split_particle,
 )
-from regie.registration.signals import registrations_created
+from regie.registration.signals import (
+    NewInvolvement,
+    NewRegistration,
+    registrations_created,
+)
 from regie.registration.validation import Errors, validate
 
 #: Police Data Act art. 8 data: kept at most five years (art. 14 Wpg) in this model.
@@ -94,8 +100,15 @@ def _codes() -> dict[str, list[tuple[int, int, str]]]:
     return out
 
 
+@lru_cache(maxsize=1)
+def offence_categories() -> dict[int, OffenceCategory]:
+    """Offence categories by id (reference data: cached with the codes)."""
+    return {c.pk: c for c in OffenceCategory.objects.all()}
+
+
 def clear_code_cache() -> None:
     _codes.cache_clear()
+    offence_categories.cache_clear()
 
 
 def known_incident_codes() -> set[str]:
@@ -197,7 +210,7 @@ def registration_create(
     number = registration_number(year, reserve_numbers(year, 1)[0])
     try:
         with transaction.atomic(), audit_batch():
-            registration = _create(
+            registration, new = _create(
                 number,
                 reg,
                 actor=actor,
@@ -208,7 +221,11 @@ def registration_create(
                 purpose=purpose,
             )
             registrations_created.send(
-                sender=Registration, ids=[registration.pk], actor=actor, source=source
+                sender=Registration,
+                ids=[registration.pk],
+                actor=actor,
+                source=source,
+                new=[new],
             )
     except IntegrityError:
         # A concurrent retry with the same key won the race: return its registration.
@@ -242,21 +259,12 @@ def _create(
     idempotency_key: str | None,
     source_ref: str,
     purpose: str,
-) -> Registration:
-    from regie.organisation.selectors import locate_ids
+) -> tuple[Registration, NewRegistration]:
+    from regie.organisation.selectors import municipality_place, place_ids
 
-    place = locate_ids(reg.x, reg.y) if reg.x is not None and reg.y is not None else None
-    neighbourhood_id = (place[0] or None) if place else None
-    municipality_id = place[1] if place else None
-    team_id = place[2] if place else None
-    if municipality_id is None and reg.municipality_code:
-        row = (
-            Municipality.objects.filter(code=reg.municipality_code)
-            .values_list("pk", "base_team_id")
-            .first()
-        )
-        if row is not None:
-            municipality_id, team_id = row
+    place = place_ids(reg.x, reg.y) if reg.x is not None and reg.y is not None else None
+    if place is None and reg.municipality_code:
+        place = municipality_place(reg.municipality_code)
     retain = (reg.reported_at + RETENTION).date()
     location = None
     if reg.address is not None and any(asdict(reg.address).values()):
@@ -272,9 +280,9 @@ def _create(
         location=location,
         x=reg.x,
         y=reg.y,
-        neighbourhood_id=neighbourhood_id,
-        municipality_id=municipality_id,
-        base_team_id=team_id,
+        neighbourhood_id=place.neighbourhood_id if place else None,
+        municipality_id=place.municipality_id if place else None,
+        base_team_id=place.base_team_id if place else None,
         channel=reg.channel,
         narrative=reg.narrative,
         modus_operandi=reg.modus_operandi,
@@ -290,19 +298,18 @@ def _create(
         retain_until=retain,
     )
     codes = _codes()
-    Offence.objects.bulk_create(
-        [
-            Offence(
-                registration=registration,
-                seq=i + 1,
-                incident_code_id=ic_id,
-                category_id=cat_id,
-                attempt=o.attempt,
-            )
-            for i, o in enumerate(reg.offences)
-            for ic_id, cat_id, cat_code in [_pick_code(codes[o.incident_code], o.category_code)]
-        ]
-    )
+    offences = [
+        Offence(
+            registration=registration,
+            seq=i + 1,
+            incident_code_id=ic_id,
+            category_id=cat_id,
+            attempt=o.attempt,
+        )
+        for i, o in enumerate(reg.offences)
+        for ic_id, cat_id, cat_code in [_pick_code(codes[o.incident_code], o.category_code)]
+    ]
+    Offence.objects.bulk_create(offences)
     involvements = []
     # The same person in two roles (reporter and victim) is looked up once: the second time
     # the BSN would find what the first time found or created.
@@ -341,7 +348,47 @@ def _create(
             "involvements": len(involvements),
         },
     )
-    return registration
+    return registration, NewRegistration(
+        id=registration.pk,
+        kind=reg.kind,
+        reported_at=reg.reported_at,
+        occurred_from=reg.occurred_from,
+        damage_amount=reg.damage_amount,
+        neighbourhood_id=place.neighbourhood_id if place else None,
+        base_team_id=place.base_team_id if place else None,
+        unit_id=place.unit_id if place else None,
+        base_team_code=place.base_team_code if place else None,
+        offences=tuple((o.seq, o.category_id) for o in offences),
+        involvements=tuple(_new_involvement(i) for i in involvements),
+    )
+
+
+def _new_involvement(inv: Involvement) -> NewInvolvement:
+    """What receivers of ``registrations_created`` need of an involvement just stored.
+    A person, organisation or good without a match score was created just now."""
+    if inv.person is not None:
+        return NewInvolvement(
+            inv.role,
+            "person_id",
+            inv.person.pk,
+            created=inv.match_score is None,
+            date_of_birth=inv.person.date_of_birth,
+        )
+    if inv.good is not None:
+        g = inv.good
+        return NewInvolvement(
+            inv.role,
+            "good_id",
+            g.pk,
+            created=inv.match_score is None,
+            identifiable_good=any((g.frame_number, g.plate, g.imei, g.serial_number)),
+        )
+    if inv.organisation is not None:
+        return NewInvolvement(
+            inv.role, "organisation_id", inv.organisation.pk, created=inv.match_score is None
+        )
+    assert inv.location is not None
+    return NewInvolvement(inv.role, "location_id", inv.location.pk, created=False)
 
 
 def reserve_numbers(year: int, count: int) -> range:
@@ -472,12 +519,16 @@ def _settle[T: (Person, Organisation, Good, Location)](
 def _get_or_create(
     model: Any, lookup: dict[str, Any], defaults: dict[str, Any]
 ) -> tuple[Any, bool]:
-    """get_or_create that survives a concurrent insert of the same unique key (Django's
-    ``get_or_create`` inserts inside its own savepoint and looks again on a conflict)."""
-    try:
-        return model.objects.get_or_create(**lookup, defaults=defaults)
-    except IntegrityError:
-        return model.objects.get(**lookup), False
+    """get_or_create that survives a concurrent insert of the same unique key, in two round
+    trips for a new object (look, insert unless taken) instead of four, and without a
+    savepoint: a conflicting insert does nothing and the object is looked up again."""
+    found = model.objects.filter(**lookup).first()
+    if found is not None:
+        return found, False
+    obj = model(**lookup, **defaults)
+    if insert_unless_taken(obj):
+        return obj, True
+    return model.objects.get(**lookup), False
 
 
 def person_record(p: Person) -> PersonRecord:
@@ -492,18 +543,13 @@ def person_record(p: Person) -> PersonRecord:
     )
 
 
-def person_candidates(
-    query: PersonRecord, *, limit: int = 50, auto_link: bool = False
-) -> list[Person]:
-    """Blocking: persons with the same BSN, or with the same surname (key or phonetic key)
-    and a compatible date of birth (equal, day/month swapped, or unknown on either side).
-    ``auto_link``: only those that could be linked without asking
-    (:meth:`RuleBasedPersonMatcher.may_auto_link`: the same BSN or date of birth)."""
+def _candidate_condition(query: PersonRecord, *, auto_link: bool) -> Q | None:
+    """The blocking condition of :func:`person_candidates` (None: nobody can match)."""
     surname = Q(surname_key=name_key(query.surname)) | Q(phonetic_key=phonetic(query.surname)[:40])
     if auto_link:
         if query.date_of_birth is None:
             if not query.bsn:
-                return []
+                return None
             surname = Q(pk__in=[])  # a BSN alone
         else:
             surname &= Q(date_of_birth=query.date_of_birth)
@@ -514,19 +560,36 @@ def person_candidates(
             with contextlib.suppress(ValueError):
                 dates.add(dob.replace(day=dob.month, month=dob.day))
         surname &= Q(date_of_birth__in=dates) | Q(date_of_birth__isnull=True)
-    cond = surname | Q(bsn=query.bsn) if query.bsn else surname
+    return surname | Q(bsn=query.bsn) if query.bsn else surname
+
+
+#: What matching reads of a candidate person.
+CANDIDATE_FIELDS = (
+    "pk",
+    "first_names",
+    "particle",
+    "surname",
+    "date_of_birth",
+    "bsn",
+    "nationality",
+    "retain_until",
+    "merged_into_id",
+)
+
+
+def person_candidates(
+    query: PersonRecord, *, limit: int = 50, auto_link: bool = False
+) -> list[Person]:
+    """Blocking: persons with the same BSN, or with the same surname (key or phonetic key)
+    and a compatible date of birth (equal, day/month swapped, or unknown on either side).
+    ``auto_link``: only those that could be linked without asking
+    (:meth:`RuleBasedPersonMatcher.may_auto_link`: the same BSN or date of birth)."""
+    cond = _candidate_condition(query, auto_link=auto_link)
+    if cond is None:
+        return []
     return list(
         Person.objects.filter(cond, merged_into__isnull=True)
-        .only(
-            "pk",
-            "first_names",
-            "particle",
-            "surname",
-            "date_of_birth",
-            "bsn",
-            "nationality",
-            "retain_until",
-        )
+        .only(*CANDIDATE_FIELDS)
         .order_by("pk")[:limit]
     )
 
@@ -566,18 +629,30 @@ def _identity_key(q: PersonRecord) -> str | None:
 def person_resolve(
     p: PersonIn, *, actor: Any, purpose: str, retain_until: dt.date
 ) -> tuple[Person, float | None]:
+    """The person ``p`` is: the holder of its BSN (or that holder's survivor after a merge),
+    else the one candidate that reaches the automatic-link threshold, else a new person.
+    One query for the holder and the candidates together, one insert for a new person."""
     if p.existing_id is not None:
         return _use_existing(Person, p.existing_id, retain_until), 1.0
     q = _person_query(p)
+    cond = _candidate_condition(q, auto_link=True)
+    found = None if cond is None else cond & Q(merged_into__isnull=True)
     if q.bsn:
-        existing = Person.objects.filter(bsn=q.bsn).first()
-        if existing is not None:
-            existing = canonical(existing)
-            _extend_retention(existing, retain_until)
-            return existing, 1.0
+        # The BSN's holder even when it was merged into another person.
+        found = Q(bsn=q.bsn) if found is None else found | Q(bsn=q.bsn)
+    rows = (
+        list(Person.objects.filter(found).only(*CANDIDATE_FIELDS).order_by("pk")[:51])
+        if found is not None
+        else []
+    )
+    holder = next((r for r in rows if r.bsn == q.bsn), None) if q.bsn else None
+    if holder is not None:
+        holder = canonical(holder)
+        _extend_retention(holder, retain_until)
+        return holder, 1.0
     # Links only when exactly one candidate reaches the auto-link threshold; only candidates
     # that can reach it are fetched.
-    candidates = person_candidates(q, auto_link=True)
+    candidates = [r for r in rows if r.merged_into_id is None][:50]
     target = PERSON_MATCHER.auto_link_target(q, [person_record(c) for c in candidates])
     if target is not None:
         # Candidates are never merged ones: the target is its own survivor.
@@ -586,28 +661,28 @@ def person_resolve(
         if q.bsn and not linked.bsn:
             _add_bsn(linked, q.bsn, actor=actor, purpose=purpose)
         return linked, target.score
-    fields = {
-        "first_names": q.first_names,
-        "particle": q.particle,
-        "surname": q.surname,
-        "date_of_birth": q.date_of_birth,
-        "bsn": q.bsn,
-        "nationality": q.nationality,
-        "surname_key": name_key(q.surname),
-        "phonetic_key": phonetic(q.surname)[:40],
-        "purpose": purpose,
-        "retain_until": retain_until,
-    }
-    key = _identity_key(q)
-    if q.bsn:
-        # Persons with a BSN are identified by it; the identity key is for those without.
-        person, created = _get_or_create(Person, {"bsn": q.bsn}, fields)
-    elif key is not None:
-        person, created = _get_or_create(Person, {"identity_key": key}, fields)
-    else:
-        person, created = Person.objects.create(**fields), True
-    person = _settle(person, created, actor=actor, purpose=purpose, retain_until=retain_until)
-    return person, None if created else 1.0
+    # Persons with a BSN are identified by it; the identity key is for those without.
+    key = None if q.bsn else _identity_key(q)
+    person = Person(
+        first_names=q.first_names,
+        particle=q.particle,
+        surname=q.surname,
+        date_of_birth=q.date_of_birth,
+        bsn=q.bsn,
+        nationality=q.nationality,
+        surname_key=name_key(q.surname),
+        phonetic_key=phonetic(q.surname)[:40],
+        identity_key=key,
+        purpose=purpose,
+        retain_until=retain_until,
+    )
+    if insert_unless_taken(person):
+        _settle(person, True, actor=actor, purpose=purpose, retain_until=retain_until)
+        return person, None
+    # A concurrent desk registered the same person (same BSN or identity key) first.
+    existing = Person.objects.get(**({"bsn": q.bsn} if q.bsn else {"identity_key": key}))
+    existing = _settle(existing, False, actor=actor, purpose=purpose, retain_until=retain_until)
+    return existing, 1.0
 
 
 def _add_bsn(person: Person, bsn: str, *, actor: Any, purpose: str) -> None:
@@ -680,33 +755,36 @@ def good_resolve(
                     if value and theirs[f] == value:
                         holders[f] = (row["id"], theirs)
         decision = good_identity(entered, holders)
-        try:
-            with transaction.atomic():
-                if decision.link is not None:
-                    good = canonical(Good.objects.get(pk=decision.link))
+        if decision.link is not None:
+            good = canonical(Good.objects.get(pk=decision.link))
+            try:
+                with transaction.atomic():
                     for f, value in decision.store.items():
-                        Good.objects.filter(pk=good.pk, **{f"{f}__isnull": True}).update(
+                        if Good.objects.filter(pk=good.pk, **{f"{f}__isnull": True}).update(
                             **{f: value}
-                        )
-                    _extend_retention(good, retain_until)
-                    return good, 1.0, decision.elsewhere
-                good = Good.objects.create(
-                    kind=g.kind,
-                    brand=g.brand.strip(),
-                    description=g.description.strip(),
-                    serial_number=normalise_serial(g.serial_number) if g.serial_number else None,
-                    purpose=purpose,
-                    retain_until=retain_until,
-                    **decision.store,
-                )
-        except IntegrityError:
-            # A concurrent writer stored one of these identifiers first: decide again.
-            if attempt == 2:
-                raise
-            continue
-        _settle(good, True, actor=actor, purpose=purpose, retain_until=retain_until)
-        return good, None, decision.elsewhere
-    raise AssertionError("unreachable")
+                        ):
+                            setattr(good, f, value)
+            except IntegrityError:
+                # A concurrent writer put one of them on another good first: decide again.
+                if attempt == 2:
+                    raise
+                continue
+            _extend_retention(good, retain_until)
+            return good, 1.0, decision.elsewhere
+        good = Good(
+            kind=g.kind,
+            brand=g.brand.strip(),
+            description=g.description.strip(),
+            serial_number=normalise_serial(g.serial_number) if g.serial_number else None,
+            purpose=purpose,
+            retain_until=retain_until,
+            **decision.store,
+        )
+        if insert_unless_taken(good):
+            _settle(good, True, actor=actor, purpose=purpose, retain_until=retain_until)
+            return good, None, decision.elsewhere
+        # A concurrent writer stored one of these identifiers first: decide again.
+    raise IntegrityError("good identifiers kept changing under concurrent writers")
 
 
 def location_resolve(

@@ -10,7 +10,7 @@ import hashlib
 import json
 import logging
 import secrets
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -39,6 +39,8 @@ from regie.registration.models import (
     Registration,
 )
 from regie.registration.models import Role as InvRole
+from regie.registration.services import offence_categories
+from regie.registration.signals import NewRegistration
 from regie.selection import deadlines, framework, solvability
 from regie.selection.flow import (
     ADVICE_ACTION,
@@ -308,6 +310,8 @@ class _Facts:
     involvements: list[InvolvementFacts] = field(default_factory=list)
     #: The core objects involved: ("person_id" | "organisation_id" | "good_id", id).
     objects: list[tuple[str, int]] = field(default_factory=list)
+    #: Those of ``objects`` created with this registration (shared with no other one).
+    fresh: set[tuple[str, int]] = field(default_factory=set)
 
 
 def _facts(registration_ids: Collection[int]) -> list[_Facts]:
@@ -380,13 +384,51 @@ def _facts(registration_ids: Collection[int]) -> list[_Facts]:
     return list(regs.values())
 
 
+LINKABLE = ("person_id", "organisation_id", "good_id")
+
+
+def _facts_from_new(new: Sequence[NewRegistration]) -> list[_Facts]:
+    """The same facts from what the writer of the registrations has in memory: no query."""
+    categories = offence_categories()
+    out = []
+    for n in new:
+        f = _Facts(
+            id=n.id,
+            kind=n.kind,
+            reported_at=n.reported_at,
+            occurred_from=n.occurred_from,
+            damage=n.damage_amount,
+            base_team_id=n.base_team_id,
+            unit_id=n.unit_id,
+            neighbourhood_id=n.neighbourhood_id,
+        )
+        for seq, category_id in n.offences:
+            category = categories[category_id]
+            f.offences.append((category.seriousness_rank, seq, category))
+        for inv in n.involvements:
+            if inv.column in LINKABLE:
+                f.objects.append((inv.column, inv.object_id))
+                if inv.created:
+                    f.fresh.add((inv.column, inv.object_id))
+            f.involvements.append(
+                InvolvementFacts(
+                    role=inv.role,
+                    date_of_birth=inv.date_of_birth,
+                    identifiable_good=inv.identifiable_good,
+                )
+            )
+        out.append(f)
+    return out
+
+
 def _linked_registrations(facts: list[_Facts]) -> set[int]:
     """Registrations that share a person, organisation or good with another registration:
     a grouped count per kind of object (the foreign-key indexes answer it)."""
     wanted: dict[str, set[int]] = {"person_id": set(), "organisation_id": set(), "good_id": set()}
     for f in facts:
         for column, pk in f.objects:
-            wanted[column].add(pk)
+            if (column, pk) not in f.fresh:
+                wanted[column].add(pk)
     shared: set[tuple[str, int]] = set()
     for column, ids in wanted.items():
         if not ids:
@@ -404,12 +446,16 @@ def _linked_registrations(facts: list[_Facts]) -> set[int]:
     return {f.id for f in facts if any(obj in shared for obj in f.objects)}
 
 
-def build_cases(registration_ids: Iterable[int]) -> list[Case]:
+def build_cases(
+    registration_ids: Iterable[int], *, new: Sequence[NewRegistration] | None = None
+) -> list[Case]:
     """Unsaved cases for those of ``registration_ids`` without one (a registration without
     an offence gets none): the main offence (the heaviest: lowest seriousness rank, first
     registered on a tie), derived leads, the advice of the rules valid on the report date,
-    the first-screening deadline."""
-    facts = _facts(list(registration_ids))
+    the first-screening deadline. ``new``: the registrations as their writer just stored
+    them (``registrations_created``), which have no case yet; read from the database when
+    not given."""
+    facts = _facts_from_new(new) if new is not None else _facts(list(registration_ids))
     if not facts:
         return []
     linked = _linked_registrations(facts)
@@ -452,15 +498,21 @@ def build_cases(registration_ids: Iterable[int]) -> list[Case]:
     return cases
 
 
-def open_cases(registration_ids: Iterable[int], *, actor: Any = None) -> list[Case]:
+def open_cases(
+    registration_ids: Iterable[int],
+    *,
+    actor: Any = None,
+    new: Sequence[NewRegistration] | None = None,
+) -> list[Case]:
     """Open a case for each registration that has an offence and no case yet, with its
     derived leads, first advice and screening deadline; one audit entry lists them.
     Idempotent. Called in the transaction that stores new registrations, which nobody else
-    sees yet, so no one can open the same case concurrently."""
-    cases = build_cases(registration_ids)
+    sees yet, so no one can open the same case concurrently (and a failure rolls that whole
+    transaction back: no savepoint of its own)."""
+    cases = build_cases(registration_ids, new=new)
     if not cases:
         return []
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         _insert_cases(cases)
         audit_log(
             actor=actor,

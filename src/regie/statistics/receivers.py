@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models.signals import pre_delete
@@ -9,14 +10,18 @@ from django.dispatch import receiver
 
 from regie.organisation.signals import structure_changed
 from regie.registration.models import Registration
-from regie.registration.signals import registrations_created
+from regie.registration.signals import NewRegistration, registrations_created
 from regie.selection.signals import cases_changed
-from regie.statistics.services import mark_all, mark_cases, mark_registrations
+from regie.statistics.services import mark, mark_all, mark_cases, mark_registrations, month_of
 
 
 @receiver(registrations_created, dispatch_uid="statistics-mark-registrations")
-def mark_new_registrations(sender: Any, *, ids: list[int], **kwargs: Any) -> None:
-    if ids:
+def mark_new_registrations(
+    sender: Any, *, ids: list[int], new: Sequence[NewRegistration] | None = None, **kwargs: Any
+) -> None:
+    if new is not None:
+        mark((month_of(n.reported_at), n.base_team_code or "") for n in new)
+    elif ids:
         mark_registrations(ids)
 
 

@@ -45,7 +45,7 @@ NATIONAL_LOCK = 5_161_222
 BATCH_PARTITIONS = 400
 
 
-def _month_of(moment: dt.datetime) -> dt.date:
+def month_of(moment: dt.datetime) -> dt.date:
     return timezone.localtime(moment).date().replace(day=1)
 
 
@@ -84,7 +84,7 @@ def mark_registrations(ids: Sequence[int]) -> int:
     rows = Registration.objects.filter(pk__in=list(ids)).values_list(
         "reported_at", "base_team__code"
     )
-    return mark((_month_of(at), team or "") for at, team in rows)
+    return mark((month_of(at), team or "") for at, team in rows)
 
 
 def mark_cases(ids: Sequence[int]) -> int:
@@ -94,7 +94,7 @@ def mark_cases(ids: Sequence[int]) -> int:
     rows = Case.objects.filter(pk__in=list(ids)).values_list(
         "registration__reported_at", "registration__base_team__code"
     )
-    return mark((_month_of(at), team or "") for at, team in rows)
+    return mark((month_of(at), team or "") for at, team in rows)
 
 
 def mark_all() -> int:
