@@ -268,29 +268,3 @@ def test_import_batch_retries_after_a_concurrent_writer(
     created = Registration.objects.get(pk=result.created[0])
     assert created.involvements.get(role="reporter").person.bsn == "111222333"
 
-
-def test_parsing_in_a_separate_process_gives_the_same_result(
-    tmp_path: Path, team: BaseTeam
-) -> None:
-    """Large files are parsed in a worker process (``--parse-processes``); the outcome is
-    the same as parsing in a thread: good rows in, bad rows reported with their number."""
-    rows = [row(team, f"p{i}") for i in range(30)]
-    rows[7]["occurred_from"] = "gisteren"
-    write_csv(tmp_path / "p.csv", rows)
-    with pytest.raises(CommandError, match="1 row"):
-        call_command(
-            "import",
-            "registrations",
-            str(tmp_path / "p.csv"),
-            "--no-progress",
-            "--parse-processes",
-            "1",
-            "--batch-size",
-            "8",
-            stdout=StringIO(),
-        )
-    assert Registration.objects.count() == 29
-    errors = list(csv.reader((tmp_path / "p.csv.errors.csv").open()))
-    assert errors[1][0] == "9" and errors[1][2] == "occurred_from"
-    with pytest.raises(CommandError, match="--parse-processes"):
-        call_command("import", "registrations", str(tmp_path / "p.csv"), "--parse-processes", "99")

@@ -2,19 +2,14 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import multiprocessing
-import os
 import queue
 import sys
 import threading
 from argparse import ArgumentParser
-from collections import deque
 from collections.abc import Callable, Collection, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import django
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from tqdm import tqdm
@@ -36,9 +31,6 @@ from regie.registration.services import _codes
 #: Rows per chunk parsed ahead, and chunks ready at most.
 CHUNK = 500
 IN_FLIGHT = 8
-#: From this many rows on, the file is parsed in a separate process (when the machine has
-#: more than one core): starting it costs about a second.
-PROCESS_FROM = 5_000
 
 #: A rejected row before the database: (row number, ref, field, message).
 Rejected = tuple[int, str, str, str]
@@ -90,14 +82,10 @@ _END = object()
 
 
 class ParseAhead:
-    """Reads, parses and checks the file a few chunks ahead (pure Python, no database),
-    while the caller's thread waits for the database to store the batch before. Bounded:
-    the file is never in memory as a whole. Iterate for the outcomes in file order; an error
-    of the reader (a bad file) is raised in the caller's thread.
-
-    With ``processes`` > 0 the chunks are parsed in that many worker processes (a reader
-    thread feeds them), so parsing runs on another core instead of sharing the caller's
-    interpreter lock; otherwise in the reader thread itself."""
+    """Reads, parses and checks the file in a thread, a few chunks ahead (pure Python, no
+    database), while the caller's thread waits for the database to store the batch before.
+    Bounded: the file is never in memory as a whole. Iterate for the outcomes in file order;
+    an error of the reader (a bad file) is raised in the caller's thread."""
 
     def __init__(
         self,
@@ -106,25 +94,12 @@ class ParseAhead:
         source_tag: str,
         now: dt.datetime,
         known_codes: Collection[str],
-        *,
-        processes: int = 0,
     ) -> None:
-        self._args = (csv_format, source_tag, now, frozenset(known_codes))
+        self._args = (csv_format, source_tag, now, known_codes)
         self._path = path
         self._queue: queue.Queue[object] = queue.Queue(maxsize=IN_FLIGHT)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="regie-import-parse", daemon=True)
-        self._pool = (
-            ProcessPoolExecutor(
-                max_workers=processes,
-                mp_context=multiprocessing.get_context("spawn"),
-                # Settings and apps first (this module imports the models); a parse
-                # process never opens a database connection.
-                initializer=django.setup,
-            )
-            if processes > 0
-            else None
-        )
 
     def _put(self, item: object) -> bool:
         while not self._stop.is_set():
@@ -137,19 +112,9 @@ class ParseAhead:
 
     def _run(self) -> None:
         try:
-            if self._pool is None:
-                for chunk in _chunks(self._path):
-                    if not self._put(prepare_chunk(chunk, *self._args)):
-                        return
-            else:
-                pending: deque[Future[list[Outcome]]] = deque()
-                for chunk in _chunks(self._path):
-                    pending.append(self._pool.submit(prepare_chunk, chunk, *self._args))
-                    if len(pending) >= IN_FLIGHT and not self._put(pending.popleft().result()):
-                        return
-                while pending:
-                    if not self._put(pending.popleft().result()):
-                        return
+            for chunk in _chunks(self._path):
+                if not self._put(prepare_chunk(chunk, *self._args)):
+                    return
             self._put(_END)
         except BaseException as exc:  # handed to the caller's thread
             self._put(exc)
@@ -170,8 +135,6 @@ class ParseAhead:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
-        if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
 
 
 class Command(BaseCommand):
@@ -193,21 +156,12 @@ class Command(BaseCommand):
             "--errors", type=Path, help="error file (default: FILE.errors.csv next to the input)"
         )
         reg.add_argument("--batch-size", type=int, default=2000)
-        reg.add_argument(
-            "--parse-processes",
-            type=int,
-            default=None,
-            help="processes that parse and check rows (default: 1 for files from "
-            f"{PROCESS_FROM} rows on a machine with several cores, else 0: a thread)",
-        )
         reg.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
         if not 1 <= options["batch_size"] <= 20_000:
             raise CommandError("--batch-size must lie between 1 and 20000", returncode=2)
-        if options["parse_processes"] is not None and not 0 <= options["parse_processes"] <= 16:
-            raise CommandError("--parse-processes must lie between 0 and 16", returncode=2)
         errors_path: Path = options["errors"] or path.with_name(path.name + ".errors.csv")
         source = "import"
         source_tag = options["source"][:20]  # the source system; part of each row's ref
@@ -247,12 +201,7 @@ class Command(BaseCommand):
                     batch.clear()
                     row_of.clear()
 
-                processes = options["parse_processes"]
-                if processes is None:
-                    processes = int(total >= PROCESS_FROM and (os.cpu_count() or 1) > 1)
-                with ParseAhead(
-                    path, csv_format, source_tag, now, codes, processes=processes
-                ) as outcomes:
+                with ParseAhead(path, csv_format, source_tag, now, codes) as outcomes:
                     # The point index is built while the first chunks are parsed.
                     locator()
                     for outcome in outcomes:
