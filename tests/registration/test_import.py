@@ -267,4 +267,3 @@ def test_import_batch_retries_after_a_concurrent_writer(
     assert Person.objects.filter(bsn="111222333").count() == 1
     created = Registration.objects.get(pk=result.created[0])
     assert created.involvements.get(role="reporter").person.bsn == "111222333"
-
