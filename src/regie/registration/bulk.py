@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from regie.audit.models import Action, Purpose
@@ -69,6 +69,9 @@ from regie.registration.validation import RD_BOUNDS, Errors, validate
 
 #: Attempts of a batch that collides with a concurrent writer on a unique key.
 ATTEMPTS = 3
+#: PostgreSQL errors after which a batch is simply done again: deadlock detected,
+#: serialisation failure.
+RETRY_STATES = frozenset({"40P01", "40001"})
 
 
 @dataclass
@@ -434,6 +437,7 @@ def _resolve_persons(
             out.ids[i] = survivor[found[key]]
         else:
             new.setdefault(key, fields)
+    new = dict(sorted(new.items()))  # one lock order for concurrent importers
     made = create_rows(
         Person,
         PERSON_COLUMNS,
@@ -530,9 +534,17 @@ def _resolve_goods(
             now,
         )
 
-    made = create_rows(
-        Good, GOOD_COLUMNS, [good_row(goods[i], identifiers[-1 - k]) for k, i in enumerate(new)]
+    # One lock order for concurrent importers: the new goods go in sorted by identifiers.
+    order = sorted(
+        range(len(new)),
+        key=lambda k: tuple(identifiers[-1 - k][f] or "" for f in GOOD_IDENTIFIERS),
     )
+    made_sorted = create_rows(
+        Good, GOOD_COLUMNS, [good_row(goods[new[k]], identifiers[-1 - k]) for k in order]
+    )
+    made = [0] * len(new)
+    for k, pk in zip(order, made_sorted, strict=True):
+        made[k] = pk
     out.created = made
     out.known = {
         pk: any(identifiers[-1 - k].values()) or bool(goods[i].serial_number)
@@ -583,6 +595,7 @@ def _resolve_organisations(
             out.ids[i] = found[key]
         else:
             new.setdefault(key, o)
+    new = dict(sorted(new.items()))  # one lock order for concurrent importers
     made = create_rows(
         Organisation,
         ORGANISATION_COLUMNS,
@@ -697,6 +710,12 @@ def import_prepared(
             # A concurrent writer registered one of our new objects (or rows) first; the
             # next attempt finds it.
             if attempt == ATTEMPTS:
+                raise
+        except OperationalError as exc:
+            # Deadlock or serialisation failure with a concurrent writer: the transaction
+            # was rolled back; go again. (New core objects go in sorted by key, so two
+            # importers take their locks in the same order and should not deadlock.)
+            if attempt == ATTEMPTS or getattr(exc.__cause__, "sqlstate", None) not in RETRY_STATES:
                 raise
     raise AssertionError("unreachable")
 

@@ -33,17 +33,22 @@ def is_working_day(day: dt.date) -> bool:
     return day.weekday() < 5 and day not in general_holidays(day.year)
 
 
-def add_working_days(moment: dt.datetime, days: int) -> dt.datetime:
-    """The same clock time ``days`` working days later (a report on Friday evening with three
-    working days is due Wednesday evening; one on Saturday counts from Monday)."""
-    if days < 0:
-        raise ValueError("days must not be negative")
-    day = moment.date()
+@lru_cache(maxsize=4096)
+def _working_days_after(day: dt.date, days: int) -> dt.date:
     remaining = days
     while remaining:
         day += dt.timedelta(days=1)
         if is_working_day(day):
             remaining -= 1
+    return day
+
+
+def add_working_days(moment: dt.datetime, days: int) -> dt.datetime:
+    """The same clock time ``days`` working days later (a report on Friday evening with three
+    working days is due Wednesday evening; one on Saturday counts from Monday)."""
+    if days < 0:
+        raise ValueError("days must not be negative")
+    day = _working_days_after(moment.date(), days)
     return moment.replace(year=day.year, month=day.month, day=day.day)
 
 
