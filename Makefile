@@ -40,6 +40,7 @@ run: install
 	$(BIN)/regie collectstatic --noinput --verbosity 0
 	$(BIN)/regie statistics refresh
 	$(BIN)/regie statistics quality-check --if-none
+	$(BIN)/regie cas predict --team RE03-B15 --start 2019-12-16
 	@echo "Regie runs on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
 	@# The dashboards' summaries follow new data within a minute (a refresher next to the app).
 	$(BIN)/regie statistics refresh --every 30 & trap 'kill $$!' EXIT; \

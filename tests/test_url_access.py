@@ -6,6 +6,7 @@ The test enumerates the URL conf. A new URL fails here until its view declares a
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -33,8 +34,21 @@ PERSONAL_DATA = {
     "statistics:quality",
     "api-cases",
     "api-case",
+    "legal_assistance:queue",
+    "legal_assistance:detail",
+    "legal_assistance:quarantine",
+    "legal_assistance:quarantine_detail",
+    "legal_assistance:notifications",
+    "legal_assistance:management",
+    "legal_assistance:management_export",
 }
 METHOD = {"core:logout": "post"}
+LEGAL_MESSAGE = (
+    '{"kind": "diffusion", "purpose": "locate", "channel": "interpol",'
+    ' "references": {"interpol": "2019/12345"}, "issuing_country": "BE",'
+    ' "received_at": "2019-11-04T09:30:00+01:00",'
+    ' "subjects": [{"forename": "Aleksandr", "name": "Ivanov", "date_of_birth": "1980"}]}'
+)
 
 
 def iter_patterns(resolver: URLResolver | None = None, ns: str = "") -> Iterator[tuple[str, Any]]:
@@ -71,7 +85,29 @@ def sample_kwargs(team: BaseTeam, staff: Position, registration: Any) -> dict[st
     person = registration.involvements.filter(person__isnull=False).first().person
     open_cases([registration.pk])
     case = {"pk": Case.objects.get(registration=registration).pk}
+    from regie.legal_assistance.services import receive
+
+    legal = {"pk": receive(LEGAL_MESSAGE, channel="test").pk}
+    from regie.anticipation.models import PredictionRun, Status
+
+    run = PredictionRun.objects.create(
+        base_team=team,
+        start=dt.date(2019, 6, 3),
+        end=dt.date(2019, 6, 17),
+        status=Status.PUBLISHED,
+    )
+    quarantined = {"pk": receive('{"kind": "red_notice"', channel="test").pk}
     return {
+        "legal_assistance:detail": legal,
+        "legal_assistance:assess": legal,
+        "legal_assistance:confirm": legal,
+        "legal_assistance:priority": legal,
+        "legal_assistance:assign": legal,
+        "legal_assistance:answer": legal,
+        "legal_assistance:close": legal,
+        "legal_assistance:quarantine_detail": quarantined,
+        "anticipation:model_card": {"pk": run.pk},
+        "anticipation:export": {"pk": run.pk, "fmt": "csv"},
         "statistics:export": {"table": "counts", "fmt": "csv"},
         "statistics:dashboard_export": {"fmt": "csv"},
         "selection:case": case,

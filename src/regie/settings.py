@@ -87,7 +87,9 @@ INSTALLED_APPS = [
     "regie.registration",
     "regie.selection",
     "regie.statistics",
+    "regie.anticipation",
     "regie.synth",
+    "regie.legal_assistance",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,8 @@ urlpatterns = [
     path("aangifte-doen/", include("regie.registration.online_urls")),
     path("zaken/", include("regie.selection.urls")),
     path("statistiek/", include("regie.statistics.urls")),
+    path("anticipatie/", include("regie.anticipation.urls")),
+    path("rechtshulp/", include("regie.legal_assistance.urls")),
     path("mijn-zaak/", selection_views.victim_status, name="victim_status"),
     path("api/v1/", include(api_patterns)),
 ]

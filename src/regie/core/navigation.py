@@ -27,6 +27,8 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem(_("Zaken"), "selection:queue", Perm.VIEW_CASES),
     MenuItem(_("Kwaliteitstoets"), "selection:quality", Perm.REVIEW_QUALITY),
     MenuItem(_("Statistiek"), "statistics:dashboard", Perm.VIEW_STATISTICS),
+    MenuItem(_("Anticipatie"), "anticipation:team", Perm.VIEW_ANTICIPATION),
+    MenuItem(_("Rechtshulp"), "legal_assistance:queue", Perm.VIEW_LEGAL_ASSISTANCE),
     MenuItem(_("Organisatie"), "organisation:units", Perm.VIEW_ORGANISATION),
     MenuItem(_("Locatie opzoeken"), "organisation:locate", Perm.LOCATE),
     MenuItem(_("Medewerkers"), "organisation:staff_list", Perm.VIEW_STAFF),

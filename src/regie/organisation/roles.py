@@ -64,6 +64,10 @@ class Perm(StrEnum):
     MANAGE_SOLVABILITY = "manage_solvability"
     REVIEW_QUALITY = "review_quality"
     VIEW_STATISTICS = "view_statistics"
+    VIEW_ANTICIPATION = "view_anticipation"
+    MANAGE_ANTICIPATION = "manage_anticipation"
+    VIEW_LEGAL_ASSISTANCE = "view_legal_assistance"
+    HANDLE_LEGAL_ASSISTANCE = "handle_legal_assistance"
 
 
 _POLICE = {
@@ -154,6 +158,17 @@ PERMISSION_ROLES: dict[Perm, frozenset[Role]] = {
     Perm.VIEW_STATISTICS: frozenset(
         {Role.ANALYST, Role.TEAM_CHIEF, Role.QUALITY_OFFICER, Role.INTELLIGENCE_OFFICER}
     ),
+    # International legal assistance (LIRC): the work queue of incoming notices, diffusions,
+    # SIRENE and Europol messages and requests, nationally, for the LIRC only (art. 17 Wpg).
+    Perm.VIEW_LEGAL_ASSISTANCE: frozenset({Role.LIRC_OFFICER}),
+    Perm.HANDLE_LEGAL_ASSISTANCE: frozenset({Role.LIRC_OFFICER}),
+    # Crime anticipation (CAS): predictions per 125 m cell and capacity advice, aggregates
+    # without personal data; the team chief who decides on patrols, the analysts and
+    # intelligence staff who judge them. Analysts run, review and switch them off.
+    Perm.VIEW_ANTICIPATION: frozenset(
+        {Role.TEAM_CHIEF, Role.ANALYST, Role.INTELLIGENCE_OFFICER, Role.QUALITY_OFFICER}
+    ),
+    Perm.MANAGE_ANTICIPATION: frozenset({Role.ANALYST}),
 }
 
 #: The highest confidentiality a role may see unless the position sets another clearance.

@@ -465,3 +465,12 @@ def step_solvability(ctx: SynthContext) -> dict[str, Any]:
         "ece": overall.get("ece"),
         "held_back": [row.test_from.isoformat(), row.test_to.isoformat()],
     }
+
+
+@register_step("legal_assistance")
+def step_legal_assistance(ctx: SynthContext) -> dict[str, Any]:
+    """A few days of international legal-assistance traffic (LIRC) through the intake service
+    (:mod:`regie.legal_assistance.synth`)."""
+    from regie.legal_assistance import synth
+
+    return synth.run(seed=ctx.seed)

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AnticipationConfig(AppConfig):
+    name = "regie.anticipation"
+    label = "anticipation"
+    verbose_name = "Criminaliteitsanticipatie"
