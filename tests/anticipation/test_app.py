@@ -109,6 +109,10 @@ def test_a_run_that_passes_its_criteria_is_published_with_map_and_advice(
     assert run.model_card.startswith(f"# Modelkaart criminaliteitsanticipatie — {team.name}")
     assert "Criteria: **GESLAAGD**" in run.model_card
     assert run.metrics["windows"] >= 1 and "lightgbm" in run.metrics["methods"]
+    # The channel report: all history came in at the desk.
+    (desk,) = run.metrics["channels"]
+    assert desk["channel"] == "desk" and desk["share"] == 1.0 and desk["share_in_top"] == 1.0
+    assert "## Afhankelijkheid van het meldkanaal" in run.model_card
     assert AuditEntry.objects.filter(
         object_type="anticipation.predictionrun", object_id=str(run.pk), action="create"
     ).exists()

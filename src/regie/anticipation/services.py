@@ -31,10 +31,12 @@ from regie.anticipation.engine import (
     backtest,
     build_mask,
     capacity_advice,
+    channel_dependence,
     check_criteria,
     model_card,
     predict_period,
 )
+from regie.anticipation.engine.bias import ChannelRow
 from regie.anticipation.engine.capacity import assign_areas
 from regie.anticipation.models import PredictionRun, Status, Switch
 from regie.audit.models import Action, Purpose
@@ -204,6 +206,20 @@ def run_for_team(
         crime_types=["alle geregistreerde delicten"],
         data_source="Regie-registraties van het district, twee jaar voor de periode",
     )
+    # How much the top cells depend on each reporting channel (issue 6's bias report): the
+    # main model refitted without that channel's registrations.
+    channels = channel_dependence(events, domain, start, horizon=horizon)
+    run.metrics["channels"] = [
+        {
+            "channel": row.channel,
+            "events": row.events,
+            "share": round(row.share, 4),
+            "share_in_top": round(row.share_in_top, 4),
+            "overlap_without": round(row.overlap_without, 4),
+        }
+        for row in channels
+    ]
+    run.model_card += _channel_section(channels)
     run.reasons = [check.message for check in verdict.checks if not check.passed]
     run.status = Status.PUBLISHED if verdict.passed else Status.REFUSED
     # The prediction is made either way: published for the team, or kept for the analysts'
@@ -245,6 +261,32 @@ def run_for_team(
         if row["gebied"]
     ]
     return _store(run, actor)
+
+
+def _channel_section(rows: list[ChannelRow]) -> str:
+    """The model card's section on reporting channels (Dutch Markdown)."""
+
+    def pct(x: float) -> str:
+        return f"{100 * x:.1f} %".replace(".", ",")
+
+    lines = [
+        "",
+        "## Afhankelijkheid van het meldkanaal",
+        "",
+        "Per kanaal: aandeel van de delicten, aandeel in de cellen met hoog risico, en hoeveel "
+        "van die cellen hetzelfde blijven als het model zonder de meldingen van dat kanaal "
+        "wordt getraind (overlap). Een lage overlap betekent dat de kaart sterk op dat kanaal "
+        "leunt.",
+        "",
+        "| kanaal | delicten | aandeel | aandeel hoog risico | overlap zonder |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    lines += [
+        f"| {r.channel} | {r.events} | {pct(r.share)} | {pct(r.share_in_top)} "
+        f"| {pct(r.overlap_without)} |"
+        for r in rows
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def _store(run: PredictionRun, actor: Any) -> PredictionRun:
