@@ -243,3 +243,22 @@ def test_cas_commands(tmp_path: Path, team: BaseTeam, history: int) -> None:
         call_command("cas", "predict", "--team", "XX-B99")
     call_command("cas", "switch", "--team", team.code, "--off", "--reason", "test", stdout=text)
     assert not services.switch_of(team).enabled
+
+
+@pytest.mark.django_db
+def test_runs_per_crime_type(
+    client_for: Callable[..., Client], team: BaseTeam, history: int
+) -> None:
+    with pytest.raises(services.AnticipationError, match="Onbekende delictcategorie"):
+        services.run_for_team(team, START, categories=["9.9.9"])
+    bikes = services.run_for_team(team, START, criteria=ACCEPT_ALL, categories=["1.2"])
+    assert bikes.crime_types == "1.2" and bikes.events_used == history  # A72 is 1.2.3
+    burglary = services.run_for_team(team, START, categories=["1.1.1"])
+    assert burglary.crime_types == "1.1.1" and burglary.status == Status.REFUSED
+    assert "Te weinig" in burglary.reasons[0]
+    chief = client_for(Role.TEAM_CHIEF)
+    page = reverse("anticipation:team")
+    body = chief.get(f"{page}?soort=1.2").content.decode()
+    assert 'id="kind-select"' in body and "delictcategorie 1.2" in body and "fig-cas" in body
+    body = chief.get(f"{page}?soort=1.1.1").content.decode()
+    assert "Te weinig" in body and "fig-cas" not in body

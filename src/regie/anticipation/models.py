@@ -41,6 +41,9 @@ class PredictionRun(models.Model):
     start = models.DateField(_("van"))
     end = models.DateField(_("tot"))
     status = models.CharField(max_length=16, choices=Status.choices)
+    #: Offence categories predicted (comma-separated category codes or code prefixes, e.g.
+    #: "1.1.1" burglary); empty: all registered offences.
+    crime_types = models.CharField(_("delicttypen"), max_length=200, blank=True)
     #: Dutch reasons for the verdict (every failed criterion, or the switch's reason).
     reasons = models.JSONField(default=list)
     #: Backtest summary of the criteria windows (hit rates, PAI, Brier per method).
@@ -63,4 +66,5 @@ class PredictionRun(models.Model):
         indexes = [models.Index(fields=["base_team", "-created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.base_team.code} {self.start}..{self.end} ({self.status})"
+        what = self.crime_types or "alle"
+        return f"{self.base_team.code} {what} {self.start}..{self.end} ({self.status})"

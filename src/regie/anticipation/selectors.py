@@ -18,13 +18,16 @@ def teams_in_scope(user: Any) -> QuerySet[BaseTeam]:
     return qs if cond is None else qs.filter(cond)
 
 
-def latest_run(team: BaseTeam) -> PredictionRun | None:
-    return PredictionRun.objects.filter(base_team=team).order_by("-created_at", "-pk").first()
-
-
-def runs_of(team: BaseTeam, limit: int = 10) -> list[PredictionRun]:
-    return list(
-        PredictionRun.objects.filter(base_team=team)
-        .order_by("-created_at", "-pk")
-        .only("pk", "start", "end", "status", "created_at", "base_team")[:limit]
+def crime_types_of(team: BaseTeam) -> list[str]:
+    """The crime types (``PredictionRun.crime_types``) the team has runs for."""
+    return sorted(
+        set(PredictionRun.objects.filter(base_team=team).values_list("crime_types", flat=True))
     )
+
+
+def latest_run(team: BaseTeam, crime_types: str | None = None) -> PredictionRun | None:
+    """The team's newest run (of ``crime_types`` when given)."""
+    qs = PredictionRun.objects.filter(base_team=team)
+    if crime_types is not None:
+        qs = qs.filter(crime_types=crime_types)
+    return qs.order_by("-created_at", "-pk").first()

@@ -14,11 +14,13 @@ generated for every run.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from regie.anticipation.engine import (
@@ -43,7 +45,7 @@ from regie.audit.models import Action, Purpose
 from regie.audit.services import audit_log
 from regie.organisation import geodata
 from regie.organisation.models import BaseTeam, Neighbourhood
-from regie.registration.models import Registration
+from regie.registration.models import OffenceCategory, Registration
 
 #: Training history before the period.
 HISTORY = dt.timedelta(days=730)
@@ -77,26 +79,54 @@ def team_area(team: BaseTeam) -> TeamArea:
     )
 
 
-def events_around(team: BaseTeam, until: dt.date) -> EventSet | None:
-    """Registered offences with coordinates in the team's district over :data:`HISTORY`
-    before ``until``, at the time the offence began (local time; day-parts are local)."""
+def category_filter(categories: Sequence[str]) -> Q:
+    """Registrations with an offence in one of ``categories`` (codes or code prefixes:
+    "1.1" is every burglary category); every offence when empty."""
+    if not categories:
+        return Q(offences__isnull=False)
+    cond = Q()
+    for code in categories:
+        cond |= Q(offences__category__code=code) | Q(
+            offences__category__code__startswith=f"{code}."
+        )
+    return cond
+
+
+def check_categories(categories: Sequence[str]) -> list[str]:
+    """The codes, each checked against the offence categories (a clear error otherwise)."""
+    known = list(OffenceCategory.objects.values_list("code", flat=True))
+    out = []
+    for raw in categories:
+        code = raw.strip().rstrip(".")
+        if not any(k == code or k.startswith(f"{code}.") for k in known):
+            raise AnticipationError(f"Onbekende delictcategorie {raw!r}.")
+        out.append(code)
+    return sorted(set(out))
+
+
+def events_around(
+    team: BaseTeam, until: dt.date, categories: Sequence[str] = ()
+) -> EventSet | None:
+    """Registered offences (of ``categories``) with coordinates in the team's district over
+    :data:`HISTORY` before ``until``, at the time the offence began (local time; day-parts
+    are local)."""
     tz = timezone.get_current_timezone()
     end = dt.datetime.combine(until, dt.time.min, tzinfo=tz)
     rows = list(
         Registration.objects.filter(
+            category_filter(categories),
             base_team__district_id=team.district_id,
             occurred_from__gte=end - HISTORY,
             occurred_from__lt=end,
             x__isnull=False,
             y__isnull=False,
-            offences__isnull=False,
         )
         .distinct()
-        .values_list("x", "y", "occurred_from", "channel")
+        .values_list("pk", "x", "y", "occurred_from", "channel")
     )
     if not rows:
         return None
-    xs, ys, ts, channels = zip(*rows, strict=True)
+    _, xs, ys, ts, channels = zip(*rows, strict=True)
     return EventSet.from_arrays(
         np.asarray(xs, dtype=np.float64),
         np.asarray(ys, dtype=np.float64),
@@ -142,11 +172,14 @@ def run_for_team(
     total_hours: float = DEFAULT_HOURS,
     minimum_hours: float = DEFAULT_MINIMUM,
     criteria: CasCriteria | None = None,
+    categories: Sequence[str] = (),
 ) -> PredictionRun:
-    """Retrain, check the criteria and predict ``[start, start + 14 days)`` for ``team``;
+    """Retrain, check the criteria and predict ``[start, start + 14 days)`` for ``team`` and
+    the offence ``categories`` (all when empty: the criteria hold per crime type and area);
     store the run (published, refused or switched off) and return it."""
     if total_hours <= 0 or minimum_hours < 0:
         raise AnticipationError("Het aantal uren moet positief zijn.")
+    categories = check_categories(categories)
     criteria = criteria or CasCriteria()
     end = start + dt.timedelta(days=HORIZON_DAYS)
     run = PredictionRun(
@@ -156,6 +189,7 @@ def run_for_team(
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
         total_hours=total_hours,
         cell_size=CELL,
+        crime_types=",".join(categories),
     )
     switch = switch_of(team)
     if not switch.enabled:
@@ -165,7 +199,7 @@ def run_for_team(
     area = team_area(team)
     if not area.codes:
         raise AnticipationError(f"Basisteam {team.code} heeft geen wijken.")
-    events = events_around(team, start)
+    events = events_around(team, start, categories)
     run.events_used = len(events) if events is not None else 0
     horizon = Span.days(HORIZON_DAYS)
     windows_from = start - dt.timedelta(days=HORIZON_DAYS * criteria.last_windows)
@@ -203,7 +237,7 @@ def run_for_team(
         verdict,
         criteria=criteria,
         area=f"{team.name} ({team.code})",
-        crime_types=["alle geregistreerde delicten"],
+        crime_types=_category_names(categories),
         data_source="Regie-registraties van het district, twee jaar voor de periode",
     )
     # How much the top cells depend on each reporting channel (issue 6's bias report): the
@@ -263,6 +297,13 @@ def run_for_team(
     return _store(run, actor)
 
 
+def _category_names(categories: Sequence[str]) -> list[str]:
+    if not categories:
+        return ["alle geregistreerde delicten"]
+    titles = dict(OffenceCategory.objects.values_list("code", "title"))
+    return [f"{code} {titles.get(code, '')}".strip() for code in categories]
+
+
 def _channel_section(rows: list[ChannelRow]) -> str:
     """The model card's section on reporting channels (Dutch Markdown)."""
 
@@ -300,6 +341,7 @@ def _store(run: PredictionRun, actor: Any) -> PredictionRun:
             purpose=Purpose.WPG10,
             detail={
                 "base_team": run.base_team.code,
+                "crime_types": run.crime_types,
                 "start": run.start.isoformat(),
                 "status": run.status,
                 "reasons": run.reasons[:10],

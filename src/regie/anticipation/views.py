@@ -77,9 +77,13 @@ def team_page(request: HttpRequest) -> HttpResponse:
         "manage": manage,
     }
     if team is not None:
-        run = selectors.latest_run(team)
+        kinds = selectors.crime_types_of(team)
+        kind = request.GET.get("soort")
+        if kind is None or kind not in kinds:
+            kind = "" if "" in kinds or not kinds else kinds[0]
+        run = selectors.latest_run(team, kind)
         switch = services.switch_of(team)
-        context.update(run=run, switch=switch, history=selectors.runs_of(team))
+        context.update(run=run, switch=switch, kinds=kinds, kind=kind)
         # The map: published runs for everyone; a refused run only for the analysts who
         # review it, marked as not published.
         if run is not None and run.cells and (run.status == Status.PUBLISHED or manage):

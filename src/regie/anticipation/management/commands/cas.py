@@ -57,6 +57,12 @@ class Command(BaseCommand):
         pr.add_argument("--start", type=date_type, help="first day (default: today)")
         pr.add_argument("--hours", type=float, default=services.DEFAULT_HOURS)
         pr.add_argument("--minimum", type=float, default=services.DEFAULT_MINIMUM)
+        pr.add_argument(
+            "--category",
+            action="append",
+            default=[],
+            help="offence category code or prefix (repeatable; default: all offences)",
+        )
 
         sw = sub.add_parser("switch", help="switch anticipation on or off for a team")
         sw.add_argument("--team", required=True)
@@ -80,9 +86,11 @@ class Command(BaseCommand):
                     options["start"] or dt.date.today(),
                     total_hours=options["hours"],
                     minimum_hours=options["minimum"],
+                    categories=options["category"],
                 )
                 self.stdout.write(
-                    f"{team.code} {run.start}..{run.end}: {run.get_status_display()}"
+                    f"{team.code} {run.crime_types or 'alle delicten'} {run.start}..{run.end}: "
+                    f"{run.get_status_display()}"
                     f" ({run.events_used} delicten, {len(run.cells)} cellen)"
                 )
                 for reason in run.reasons:
