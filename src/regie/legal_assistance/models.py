@@ -254,3 +254,48 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class ClassifierModel(models.Model):
+    """A fitted text classifier (``triage.TextClassifier``), versioned: the newest is used.
+
+    Written only by ``services.train_classifier``; loaded (and cached per process) by
+    :mod:`regie.legal_assistance.classifier`. The classifier only *proposes* a category for
+    an officer to consider; it never changes a triage."""
+
+    class Source(models.TextChoices):
+        TRIAGED = "triaged", _("beoordeelde berichten")
+        MIXED = "mixed", _("beoordeelde berichten aangevuld met synthetisch verkeer")
+        SYNTHETIC = "synthetic", _("synthetisch verkeer")
+
+    trained_at = models.DateTimeField(_("getraind"))
+    trained_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    #: What it learned from: officers' triaged messages, synthetic traffic, or both.
+    source = models.CharField(_("bron"), max_length=12, choices=Source.choices)
+    #: All examples (training part and held-back part).
+    n_examples = models.PositiveIntegerField(_("voorbeelden"))
+    n_triaged = models.PositiveIntegerField(_("beoordeelde berichten"))
+    n_synthetic = models.PositiveIntegerField(_("synthetische berichten"))
+    #: The held-back part the accuracy was measured on (not trained on).
+    n_held_back = models.PositiveIntegerField(_("achtergehouden"))
+    accuracy = models.FloatField(_("nauwkeurigheid"), null=True, blank=True)
+    #: The categories it can propose (``triage.Category`` values), sorted.
+    labels = models.JSONField(_("categorieën"), default=list)
+    algorithm = models.CharField(max_length=32)
+    #: The pickled ``TextClassifier`` and its SHA-256 (checked before unpickling).
+    blob = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("tekstclassificatiemodel")
+        verbose_name_plural = _("tekstclassificatiemodellen")
+        ordering = ["-pk"]
+
+    def __str__(self) -> str:
+        return f"classifier v{self.pk} ({self.source}, {self.n_examples})"
+
+    @property
+    def version(self) -> int:
+        return int(self.pk)
