@@ -149,3 +149,41 @@ def test_suggest_needs_a_person_prefix(client_for: Callable[..., Client]) -> Non
         reverse("registration:person_suggest"), {"prefix": "../x"}
     )
     assert r.status_code == 400
+
+
+def test_large_ids_are_not_formatted_with_thousand_separators(
+    client_for: Callable[..., Client], team: BaseTeam
+) -> None:
+    """Dutch number formatting is on (``USE_THOUSAND_SEPARATOR``): an id in a form value
+    must stay ``123456``, not ``123.456``, or choosing the suggestion posts a wrong id."""
+    Person.objects.create(
+        pk=123456,
+        first_names="Jan",
+        particle="van der",
+        surname="Berg",
+        surname_key="berg",
+        phonetic_key="BRK",
+        date_of_birth=dt.date(1980, 5, 4),
+        retain_until=dt.date(2030, 1, 1),
+    )
+    c = client_for(Role.DESK_OFFICER)
+    r = c.get(
+        reverse("registration:person_suggest"),
+        {"prefix": "person-0", "person-0-surname": "Berg", "person-0-date_of_birth": "1980-05-04"},
+    )
+    assert 'value="123456"' in r.content.decode()
+
+
+def test_no_template_puts_a_localised_id_into_a_form_value() -> None:
+    """Every ``value="{{ x.pk }}"`` (or ``.id``) in a template is unlocalised."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "src" / "regie"
+    pattern = re.compile(r'value="\{\{\s*[\w.]*(?:pk|\.id|_id)\s*\}\}"')
+    offenders = [
+        f"{path.relative_to(root)}: {m.group(0)}"
+        for path in root.glob("*/templates/**/*.html")
+        for m in pattern.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
