@@ -147,14 +147,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {
         "NAME": str(Path(tempfile.gettempdir()) / f"regie-test-{os.getpid()}.sqlite3")
     }
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not TESTING:
-    # A connection pool per process (psycopg_pool): a new PostgreSQL backend per request
-    # costs more CPU than the request itself. ``?pool=false`` in DATABASE_URL switches it off.
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     options = DATABASES["default"].setdefault("OPTIONS", {})
-    if str(options.get("pool", "true")).lower() in ("false", "0", "no"):
-        options.pop("pool", None)
-    else:
+
+    def _switched_on(name: str) -> bool:
+        """An option given in DATABASE_URL (``?name=false`` switches it off); on by default."""
+        return str(options.get(name, "true")).lower() not in ("false", "0", "no")
+
+    # Server-side parameter binding (psycopg prepares statements it sees repeatedly): less
+    # Python work per query than client-side interpolation and less planning in PostgreSQL
+    # (intake: about 20 % less CPU per registration). Tests run with it too.
+    options["server_side_binding"] = _switched_on("server_side_binding")
+    # A connection pool per process (psycopg_pool): a new PostgreSQL backend per request
+    # costs more CPU than the request itself. Not for the tests (one connection each).
+    if not TESTING and _switched_on("pool"):
         options["pool"] = True
+    else:
+        options.pop("pool", None)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -----------------------------------------------------------------------------------
