@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from regie.legal_assistance.models import LegalMessage, QuarantinedMessage
+from regie.legal_assistance.models import ClassifierModel, LegalMessage, QuarantinedMessage
 from regie.synth.services import run_synth, steps
 
 pytestmark = pytest.mark.django_db
@@ -26,5 +26,10 @@ def test_step_fills_the_queue_quickly() -> None:
     assert LegalMessage.objects.filter(status="nieuw").exists()
     assert LegalMessage.objects.filter(priority=1).exists()
     assert elapsed < 30, elapsed  # about 10 s on the 2-core target
+    # The classifier is trained once, on the same synthetic traffic, in well under 5 s.
+    model = ClassifierModel.objects.get()
+    assert summary["classifier"] == model.pk and model.source == "synthetic"
+    assert model.n_synthetic > 200 and model.accuracy is not None
+    assert summary["classifier_seconds"] < 5, summary["classifier_seconds"]
     # A rerun skips the step.
     assert run_synth(scale="demo", seed=1, only=["legal_assistance"])[0].skipped

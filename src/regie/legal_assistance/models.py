@@ -284,7 +284,8 @@ class ClassifierModel(models.Model):
     #: The categories it can propose (``triage.Category`` values), sorted.
     labels = models.JSONField(_("categorieën"), default=list)
     algorithm = models.CharField(max_length=32)
-    #: The pickled ``TextClassifier`` and its SHA-256 (checked before unpickling).
+    #: The pickled ``TextClassifier`` and its HMAC-SHA256 under SECRET_KEY (checked before
+    #: unpickling; the column keeps its name).
     blob = models.BinaryField()
     sha256 = models.CharField(max_length=64)
 

@@ -12,6 +12,8 @@ from regie.legal_assistance.models import LegalMessage
 
 #: The backlog chart and the throughput table cover this many days back.
 WINDOW_DAYS = 28
+#: The PNR workload: hits (``MessageKind.PNR_HIT``) received, handled and open.
+PNR_LABEL = KIND_LABELS[MessageKind.PNR_HIT]
 
 
 def work_items() -> list[backlog.WorkItem]:
@@ -31,6 +33,93 @@ def work_items() -> list[backlog.WorkItem]:
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class WorkloadRow:
+    """One period of the PNR workload: hits received and handled (answered or closed) in
+    ``[start, end)``, and open at the end of it (midnight before ``end``)."""
+
+    start: dt.date
+    end: dt.date
+    received: int
+    handled: int
+    open: int
+
+
+def workload(
+    items: list[backlog.WorkItem],
+    *,
+    start: dt.date,
+    end: dt.date,
+    step: backlog.Step,
+    tz: dt.tzinfo,
+) -> list[WorkloadRow]:
+    """Received, handled and open per day or ISO week from ``start`` to ``end``."""
+    if not items:
+        return [WorkloadRow(a, b, 0, 0, 0) for a, b in backlog.periods(start, end, step)]
+    flow = backlog.throughput(items, start=start, end=end, step=step, by=(), tz=tz)
+    counts = backlog.backlog_series(items, start=start, end=end, step=step, by=(), tz=tz)
+    return [
+        WorkloadRow(t.start, t.end, t.received, t.closed, c.open)
+        for t, c in zip(flow, counts, strict=True)
+    ]
+
+
+def _workload_figure(daily: list[WorkloadRow], weekly: list[WorkloadRow]) -> dict[str, Any]:
+    """Plotly figure: received and handled as bars, open as a line; per day, with the weekly
+    series on the same axis as dotted lines (weeks plotted at their Monday)."""
+
+    def x(rows: list[WorkloadRow]) -> list[str]:
+        return [r.start.isoformat() for r in rows]
+
+    data = [
+        {
+            "type": "bar",
+            "name": "ontvangen per dag",
+            "x": x(daily),
+            "y": [r.received for r in daily],
+        },
+        {
+            "type": "bar",
+            "name": "afgehandeld per dag",
+            "x": x(daily),
+            "y": [r.handled for r in daily],
+        },
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "name": "open (einde dag)",
+            "x": x(daily),
+            "y": [r.open for r in daily],
+        },
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "line": {"dash": "dot"},
+            "name": "ontvangen per week",
+            "x": x(weekly),
+            "y": [r.received for r in weekly],
+        },
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "line": {"dash": "dot"},
+            "name": "afgehandeld per week",
+            "x": x(weekly),
+            "y": [r.handled for r in weekly],
+        },
+    ]
+    return {
+        "data": data,
+        "layout": {
+            "height": 380,
+            "barmode": "group",
+            "margin": {"l": 50, "r": 10, "t": 10, "b": 40},
+            "yaxis": {"title": {"text": "PNR-hits"}, "rangemode": "tozero"},
+            "legend": {"orientation": "h"},
+        },
+    }
+
+
 @dataclass
 class Report:
     at: dt.datetime
@@ -41,6 +130,12 @@ class Report:
     ages: list[backlog.AgeDistribution]
     sla: list[backlog.SlaReport]
     forecast: backlog.Forecast
+    pnr_daily: list[WorkloadRow]
+    pnr_weekly: list[WorkloadRow]
+
+    def pnr_figure(self) -> dict[str, Any]:
+        """A Plotly figure (plain JSON) of the PNR workload."""
+        return _workload_figure(self.pnr_daily, self.pnr_weekly)
 
     def figure(self) -> dict[str, Any]:
         """A Plotly figure (plain JSON): open messages per kind and priority over time."""
@@ -76,6 +171,7 @@ def report(at: dt.datetime) -> Report:
     end = at.date()
     start = end - dt.timedelta(days=WINDOW_DAYS)
     tz = at.tzinfo or dt.UTC
+    pnr = [i for i in items if i.kind == PNR_LABEL]
     return Report(
         at=at,
         start=start,
@@ -87,6 +183,8 @@ def report(at: dt.datetime) -> Report:
         ages=backlog.age_distribution(items, at=at, by=("priority",)),
         sla=backlog.sla_breaches(items, at=at, by=("priority",)),
         forecast=backlog.forecast_clearance(items, at=at),
+        pnr_daily=workload(pnr, start=start, end=end, step="day", tz=tz),
+        pnr_weekly=workload(pnr, start=start, end=end, step="week", tz=tz),
     )
 
 
@@ -97,6 +195,13 @@ def csv_rows(r: Report) -> list[list[str]]:
     for t in r.throughput:
         rows.append(["ontvangen", t.start.isoformat(), "", "", str(t.received)])
         rows.append(["afgehandeld", t.start.isoformat(), "", "", str(t.closed)])
+    for step, pnr_rows in (("dag", r.pnr_daily), ("week", r.pnr_weekly)):
+        for w in pnr_rows:
+            day = w.start.isoformat()
+            rows.append([f"pnr ontvangen per {step}", day, PNR_LABEL, "", str(w.received)])
+            rows.append([f"pnr afgehandeld per {step}", day, PNR_LABEL, "", str(w.handled)])
+            last = (w.end - dt.timedelta(days=1)).isoformat()  # counted at the period's end
+            rows.append([f"pnr open einde {step}", last, PNR_LABEL, "", str(w.open)])
     for s in r.sla:
         rows.append(["termijn overschreden", r.end.isoformat(), "", s.group[0], str(s.breached)])
     return rows

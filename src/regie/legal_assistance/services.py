@@ -21,7 +21,7 @@ from regie.audit.models import Action as AuditAction
 from regie.audit.models import Outcome
 from regie.audit.retention import RetentionPolicy, register
 from regie.audit.services import audit_batch, audit_log
-from regie.legal_assistance import duplicates
+from regie.legal_assistance import classifier, duplicates
 from regie.legal_assistance.messages import (
     KIND_LABELS,
     Message,
@@ -33,6 +33,7 @@ from regie.legal_assistance.messages import (
 from regie.legal_assistance.models import (
     OPEN_STATUSES,
     Answer,
+    ClassifierModel,
     LegalCase,
     LegalMessage,
     MessageEvent,
@@ -43,6 +44,7 @@ from regie.legal_assistance.models import (
     RegisterHit,
     Status,
 )
+from regie.legal_assistance.traffic import Traffic
 from regie.legal_assistance.triage import (
     DEFAULT_SLA,
     MAX_POINTS,
@@ -745,3 +747,63 @@ register(
         description="LIRC quarantine: five years after receipt",
     )
 )
+
+
+# --------------------------------------------------------------------------------------------
+# Text classifier (proposes a category; never changes a triage)
+# --------------------------------------------------------------------------------------------
+
+OBJECT_CLASSIFIER: Final = "legal_assistance.classifier"
+
+
+def train_classifier(
+    *,
+    actor: Any = None,
+    from_synthetic: int | None = None,
+    traffic: Traffic | None = None,
+    seed: int = 1,
+) -> ClassifierModel:
+    """Fit the text classifier and store it as a new version.
+
+    The examples are the messages officers have triaged (their final category). When there
+    are fewer than ``classifier.MIN_TRIAGED``, or ``from_synthetic`` (a number of messages)
+    or ``traffic`` (a generated ``Traffic``) is given, synthetic traffic is added; the model
+    records which (``source``). Raises ``classifier.ClassifierError`` when the examples hold
+    fewer than two categories. The fitting happens outside the transaction; the write is one
+    transaction with its audit entry."""
+    examples = classifier.triaged_examples()
+    if traffic is not None or from_synthetic or examples.n_triaged < classifier.MIN_TRIAGED:
+        classifier.add_synthetic(examples, n=from_synthetic, seed=seed, traffic=traffic)
+    fitted = classifier.fit(examples, seed=seed)
+    blob, digest = classifier.dumps(fitted.classifier)
+    with transaction.atomic():
+        row = ClassifierModel.objects.create(
+            trained_at=timezone.now(),
+            trained_by=actor if getattr(actor, "pk", None) else None,
+            source=examples.source,
+            n_examples=len(examples.texts),
+            n_triaged=examples.n_triaged,
+            n_synthetic=examples.n_synthetic,
+            n_held_back=fitted.n_held_back,
+            accuracy=fitted.accuracy,
+            labels=list(fitted.classifier.categories),
+            algorithm=classifier.ALGORITHM,
+            blob=blob,
+            sha256=digest,
+        )
+        audit_log(
+            actor=actor,
+            action=AuditAction.CREATE,
+            object_type=OBJECT_CLASSIFIER,
+            object_id=row.pk,
+            detail={
+                "source": row.source,
+                "examples": row.n_examples,
+                "triaged": row.n_triaged,
+                "synthetic": row.n_synthetic,
+                "held_back": row.n_held_back,
+                "accuracy": row.accuracy,
+            },
+        )
+        transaction.on_commit(classifier.clear_cache)
+    return row

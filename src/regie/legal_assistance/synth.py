@@ -2,18 +2,20 @@
 days of messages from :func:`~regie.legal_assistance.traffic.generate_traffic`, ending
 today, through the real intake service (quarantine, register lookups, triage, duplicate
 grouping), and part of the older ones answered, so the queue and the management
-information have something to show."""
+information have something to show; then the text classifier is trained once on that
+traffic (``services.train_classifier``), so the message page shows its proposal."""
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+import time
 from typing import Any
 
 from django.utils import timezone
 
 from regie.legal_assistance.models import LegalMessage, QuarantinedMessage, Status
-from regie.legal_assistance.services import receive
+from regie.legal_assistance.services import receive, train_classifier
 from regie.legal_assistance.traffic import TrafficConfig, generate_traffic
 
 DAYS = 4
@@ -48,7 +50,14 @@ def run(*, seed: int, today: dt.date | None = None) -> dict[str, Any]:
         msg.status = Status.ANSWERED
         done.append(msg)
     LegalMessage.objects.bulk_update(done, ["done_at", "status"], batch_size=500)
+    # Nothing is triaged by an officer yet: the classifier learns from this same traffic.
+    started = time.perf_counter()
+    model = train_classifier(actor=None, traffic=traffic, seed=seed)
+    trained_in = round(time.perf_counter() - started, 2)
     return {
+        "classifier": model.pk,
+        "classifier_accuracy": model.accuracy,
+        "classifier_seconds": trained_in,
         "messages": len(stored),
         "quarantined": quarantined,
         "answered": len(done),

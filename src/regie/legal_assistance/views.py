@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from regie.audit.models import Action as AuditAction
 from regie.audit.services import audit_log
 from regie.core.access import AUTHENTICATED, rule
-from regie.legal_assistance import reporting, services
+from regie.legal_assistance import classifier, reporting, services
 from regie.legal_assistance.forms import (
     AnswerForm,
     AssignForm,
@@ -154,6 +154,8 @@ def _render_detail(
             "may_act": msg.is_open and not msg.awaiting_confirmation,
             "warrants": [w for s in msg.subjects for w in s.get("arrest_warrants", [])],
             "data": msg.data,
+            # Only a proposal: computed for display, never stored, never changes the triage.
+            "classification": classifier.propose(msg),
         },
         status=status,
     )
@@ -351,7 +353,12 @@ def management(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "legal_assistance/management.html",
-        {"r": r, "figure": r.figure(), "open": services.open_messages().count()},
+        {
+            "r": r,
+            "figure": r.figure(),
+            "pnr_figure": r.pnr_figure(),
+            "open": services.open_messages().count(),
+        },
     )
 
 

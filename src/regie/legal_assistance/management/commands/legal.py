@@ -2,6 +2,9 @@
 
 regie legal import PATH...   # files or directories of .json/.xml (one message per file) and
                              # .jsonl/.ndjson (JSON Lines: one message per line)
+regie legal train-classifier [--from-synthetic N] [--seed S]
+                             # fit the text classifier on the triaged messages (seeded with
+                             # N synthetic messages, or automatically when there are too few)
 
 Every message goes through the intake service: a valid one is triaged and grouped with its
 duplicates, an invalid one is quarantined with its errors (never dropped). The summary lists
@@ -18,8 +21,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from regie.legal_assistance import classifier
 from regie.legal_assistance.models import QuarantinedMessage
-from regie.legal_assistance.services import receive
+from regie.legal_assistance.services import receive, train_classifier
 
 MESSAGE_SUFFIXES = {".json", ".xml"}
 LINES_SUFFIXES = {".jsonl", ".ndjson"}
@@ -56,8 +60,25 @@ class Command(BaseCommand):
         imp = sub.add_parser("import", help="import message files or directories")
         imp.add_argument("paths", nargs="+", type=Path, metavar="PATH")
         imp.add_argument("--channel", default="import", help="intake channel recorded")
+        train = sub.add_parser(
+            "train-classifier",
+            help="fit the text classifier that proposes a category (a new version)",
+        )
+        train.add_argument(
+            "--from-synthetic",
+            type=int,
+            default=None,
+            metavar="N",
+            help="add N synthetic messages to the examples (done automatically with "
+            f"{classifier.SYNTHETIC_DEFAULT} when fewer than {classifier.MIN_TRIAGED} "
+            "messages have been triaged)",
+        )
+        train.add_argument("--seed", type=int, default=1)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "train-classifier":
+            self.train(options)
+            return
         counts: Counter[str] = Counter()
         for where, payload in payloads(options["paths"]):
             result = receive(payload, channel=options["channel"], actor=None)
@@ -86,3 +107,19 @@ class Command(BaseCommand):
         self.stdout.write(f"legal import: {summary or 'nothing to import'}")
         if counts["quarantined"]:
             raise CommandError(f"{counts['quarantined']} message(s) quarantined", returncode=1)
+
+    def train(self, options: dict[str, Any]) -> None:
+        n = options["from_synthetic"]
+        if n is not None and n < 1:
+            raise CommandError("--from-synthetic needs a positive number")
+        try:
+            row = train_classifier(actor=None, from_synthetic=n, seed=options["seed"])
+        except classifier.ClassifierError as exc:
+            raise CommandError(str(exc)) from exc
+        accuracy = "n/a" if row.accuracy is None else f"{row.accuracy:.1%}"
+        self.stdout.write(
+            f"legal train-classifier: version {row.pk}, source {row.source}, "
+            f"{row.n_examples} examples ({row.n_triaged} triaged, {row.n_synthetic} synthetic), "
+            f"accuracy {accuracy} on {row.n_held_back} held back, "
+            f"categories {', '.join(row.labels)}"
+        )
