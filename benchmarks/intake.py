@@ -312,6 +312,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
+    parser.add_argument(
+        "--jobs", type=int, default=None, help="regie import --jobs (default: its own default)"
+    )
     parser.add_argument("--skip-api", action="store_true", help="only the bulk import")
     parser.add_argument("--skip-bulk", action="store_true", help="only the API")
     args = parser.parse_args()
@@ -388,7 +391,10 @@ def main() -> None:
         path.write_text("".join(json.dumps(r) + "\n" for r in bulk_rows))
         before = highest_ids(conninfo)
         t0 = time.perf_counter()
-        out = regie(env, "import", "registrations", str(path), "--no-progress", "--source", "bench")
+        jobs = ["--jobs", str(args.jobs)] if args.jobs else []
+        out = regie(
+            env, "import", "registrations", str(path), "--no-progress", "--source", "bench", *jobs
+        )
         bulk_s = time.perf_counter() - t0
         copy_s, counts = copy_benchmark(conninfo, before)
         bulk_rate, copy_rate = len(bulk_rows) / bulk_s, len(bulk_rows) / copy_s

@@ -635,11 +635,10 @@ def person_resolve(
     if p.existing_id is not None:
         return _use_existing(Person, p.existing_id, retain_until), 1.0
     q = _person_query(p)
-    cond = _candidate_condition(q, auto_link=True)
-    found = None if cond is None else cond & Q(merged_into__isnull=True)
-    if q.bsn:
-        # The BSN's holder even when it was merged into another person.
-        found = Q(bsn=q.bsn) if found is None else found | Q(bsn=q.bsn)
+    # The BSN's holder (also when it was merged into another person) and the candidates.
+    # Merged persons are dropped below, not in SQL: with statistics that lag behind a
+    # growing table the planner would otherwise scan the "not merged" index (every person).
+    found = _candidate_condition(q, auto_link=True)
     rows = (
         list(Person.objects.filter(found).only(*CANDIDATE_FIELDS).order_by("pk")[:51])
         if found is not None
