@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "regie.selection",
     "regie.statistics",
     "regie.anticipation",
+    "regie.intelligence",
     "regie.synth",
     "regie.legal_assistance",
 ]
