@@ -9,40 +9,25 @@ The run shown is made with criteria that accept it: the criteria gate itself is 
 
 from __future__ import annotations
 
-import json
-import os
-import secrets
-import shutil
-import subprocess
-import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.e2e.test_legal_assistance_e2e import (
+from tests.e2e.support import (
     ARTIFACTS,
-    BIN,
-    CHROMIUM,
+    NEEDS_CHROMIUM,
     PASSWORD,
-    PROJECT,
-    _external,
-    _free_port,
-    _login,
-    _page,
-    _regie,
-    _wait_healthy,
-    browser,
+    Server,
+    chromium,
+    external,
+    login,
+    new_page,
+    serve,
 )
 
-__all__ = ["browser"]  # the shared Chromium fixture
-
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"Chromium not installed at {CHROMIUM}"),
-]
+pytestmark = [pytest.mark.e2e, NEEDS_CHROMIUM]
 
 TEAM = "RE03-B15"
 
@@ -100,63 +85,17 @@ print("E2E:" + json.dumps({{"keys": keys, "run": run.pk, "status": run.status}})
 """
 
 
-@dataclass(frozen=True)
-class Server:
-    url: str
-    keys: dict[str, str]
-    run: int
+@pytest.fixture(scope="module")
+def server(request: pytest.FixtureRequest) -> Iterator[Server]:
+    with serve(request, SETUP, prefix="regie-e2e-cas-", setup_timeout=600) as running:
+        assert running.info["status"] == "published", running.info
+        yield running
 
 
 @pytest.fixture(scope="module")
-def server(request: pytest.FixtureRequest) -> Iterator[Server]:
-    tmp = Path(tempfile.mkdtemp(prefix="regie-e2e-cas-"))
-    env = os.environ.copy()
-    env.pop("REGIE_TESTING", None)
-    env.update(
-        {
-            "REGIE_VAR_DIR": str(tmp),
-            "DATABASE_URL": f"sqlite:///{tmp / 'e2e.sqlite3'}",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "DEBUG": "0",
-            "REGIE_DEMO": "0",
-            "REGIE_REQUIRE_OTP": "1",
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "SECURE_COOKIES": "0",
-            "DJANGO_SETTINGS_MODULE": "regie.settings",
-        }
-    )
-    proc: subprocess.Popen[bytes] | None = None
-    stderr_path = tmp / "gunicorn.stderr"
-    failed_before = request.session.testsfailed
-    try:
-        _regie(env, "migrate", "--noinput")
-        _regie(env, "synth", "--scale", "demo", "--seed", "1", "--only", "organisation")
-        out = _regie(env, "shell", "-c", SETUP, timeout=600)
-        info = json.loads(next(ln for ln in out.splitlines() if ln.startswith("E2E:"))[4:])
-        assert info["status"] == "published", info
-        _regie(env, "collectstatic", "--noinput")
-        url = f"http://127.0.0.1:{_free_port()}"
-        with stderr_path.open("wb") as stderr:
-            proc = subprocess.Popen(
-                [str(BIN / "gunicorn"), "regie.wsgi", "--bind", url[7:], "--threads", "4"],
-                env=env,
-                cwd=PROJECT,
-                stdout=subprocess.DEVNULL,
-                stderr=stderr,
-            )
-        _wait_healthy(url, proc)
-        yield Server(url=url, keys=info["keys"], run=info["run"])
-    finally:
-        if proc is not None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        if request.session.testsfailed != failed_before and stderr_path.exists():
-            print("\n--- gunicorn stderr ---\n" + stderr_path.read_text(errors="replace"))
-        shutil.rmtree(tmp, ignore_errors=True)
+def browser() -> Iterator[Any]:
+    with chromium() as running:
+        yield running
 
 
 def test_team_chief_sees_map_and_advice_and_the_analyst_switches_it_off(
@@ -165,8 +104,8 @@ def test_team_chief_sees_map_and_advice_and_the_analyst_switches_it_off(
     from playwright.sync_api import expect
 
     ARTIFACTS.mkdir(exist_ok=True)
-    chief = _page(browser, server)
-    _login(chief, server, "e2e-chief")
+    chief = new_page(browser, server)
+    login(chief, server, "e2e-chief")
     chief.get_by_role("navigation", name="Hoofdmenu").get_by_role(
         "link", name="Anticipatie"
     ).click()
@@ -184,10 +123,10 @@ def test_team_chief_sees_map_and_advice_and_the_analyst_switches_it_off(
     chief.get_by_role("link", name="Modelkaart (algoritmeregister)").click()
     expect(chief.locator("#model-card")).to_contain_text("Menselijke beslissing")
     assert chief.errors == [], f"browser console errors: {chief.errors}"
-    assert _external(chief.requested) == []
+    assert external(chief.requested) == []
 
-    analyst = _page(browser, server)
-    _login(analyst, server, "e2e-analyst")
+    analyst = new_page(browser, server)
+    login(analyst, server, "e2e-analyst")
     analyst.goto(f"/anticipatie/?team={TEAM}")
     analyst.get_by_label("Reden om uit te schakelen").fill("evaluatie door de ethische commissie")
     analyst.get_by_role("button", name="Uitschakelen").click()

@@ -8,46 +8,25 @@ required) on its own throwaway SQLite database, as in ``test_login_e2e.py``.
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import secrets
-import shutil
-import socket
-import subprocess
-import sys
-import tempfile
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-BIN = Path(sys.executable).parent
-PROJECT = Path(__file__).resolve().parents[2]
-ARTIFACTS = PROJECT / "test-artifacts"
-PASSWORD = "e2e-" + secrets.token_urlsafe(16)
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+from tests.e2e.support import (
+    ARTIFACTS,
+    NEEDS_CHROMIUM,
+    PASSWORD,
+    Server,
+    chromium,
+    external,
+    login,
+    new_page,
+    serve,
+)
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"Chromium not installed at {CHROMIUM}"),
-]
+pytestmark = [pytest.mark.e2e, NEEDS_CHROMIUM]
 
 # Runs inside ``regie shell -c``: two LIRC officers with TOTP devices and a few messages.
 SETUP = f"""
@@ -86,153 +65,16 @@ print("E2E:" + json.dumps({{"keys": keys, "urgent": urgent.pk}}))
 """
 
 
-@dataclass(frozen=True)
-class Server:
-    url: str
-    keys: dict[str, str]
-    urgent: int
-
-
-def _regie(env: dict[str, str], *args: str, timeout: int = 180) -> str:
-    result = subprocess.run(
-        [str(BIN / "regie"), *args],
-        env=env,
-        cwd=PROJECT,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    if result.returncode != 0:
-        pytest.fail(f"regie {' '.join(args[:2])} failed:\n{result.stdout}\n{result.stderr}")
-    return result.stdout
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float = 30) -> None:
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"gunicorn exited early with code {proc.returncode}")
-        try:
-            with opener.open(f"{url}/health/", timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"{url}/health/ did not answer 200 within {timeout} s")
-
-
 @pytest.fixture(scope="module")
 def server(request: pytest.FixtureRequest) -> Iterator[Server]:
-    tmp = Path(tempfile.mkdtemp(prefix="regie-e2e-lirc-"))
-    env = os.environ.copy()
-    env.pop("REGIE_TESTING", None)
-    env.update(
-        {
-            "REGIE_VAR_DIR": str(tmp),
-            "DATABASE_URL": f"sqlite:///{tmp / 'e2e.sqlite3'}",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "DEBUG": "0",
-            "REGIE_DEMO": "0",
-            "REGIE_REQUIRE_OTP": "1",
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "SECURE_COOKIES": "0",
-            "DJANGO_SETTINGS_MODULE": "regie.settings",
-        }
-    )
-    proc: subprocess.Popen[bytes] | None = None
-    stderr_path = tmp / "gunicorn.stderr"
-    failed_before = request.session.testsfailed
-    try:
-        _regie(env, "migrate", "--noinput")
-        _regie(env, "synth", "--scale", "demo", "--seed", "1", "--only", "organisation")
-        out = _regie(env, "shell", "-c", SETUP)
-        info = json.loads(next(ln for ln in out.splitlines() if ln.startswith("E2E:"))[4:])
-        _regie(env, "collectstatic", "--noinput")
-        url = f"http://127.0.0.1:{_free_port()}"
-        with stderr_path.open("wb") as stderr:
-            proc = subprocess.Popen(
-                [str(BIN / "gunicorn"), "regie.wsgi", "--bind", url[7:], "--threads", "4"],
-                env=env,
-                cwd=PROJECT,
-                stdout=subprocess.DEVNULL,
-                stderr=stderr,
-            )
-        _wait_healthy(url, proc)
-        yield Server(url=url, keys=info["keys"], urgent=info["urgent"])
-    finally:
-        if proc is not None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        if request.session.testsfailed != failed_before and stderr_path.exists():
-            print("\n--- gunicorn stderr ---\n" + stderr_path.read_text(errors="replace"))
-        shutil.rmtree(tmp, ignore_errors=True)
+    with serve(request, SETUP, prefix="regie-e2e-lirc-") as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
-
-
-def _page(browser: Any, server: Server) -> Any:
-    context = browser.new_context(
-        base_url=server.url, locale="nl-NL", viewport={"width": 1280, "height": 900}
-    )
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.requested = []
-    page.errors = []
-    page.on("request", lambda req: page.requested.append(req.url))
-    page.on("console", lambda msg: page.errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
-    return page
-
-
-def _fresh_token(hex_key: str) -> str:
-    from django_otp.oath import TOTP
-
-    if 30 - time.time() % 30 < 3:
-        time.sleep(30 - time.time() % 30 + 0.2)
-    return f"{TOTP(bytes.fromhex(hex_key)).token():06d}"
-
-
-def _login(page: Any, server: Server, username: str) -> None:
-    from playwright.sync_api import expect
-
-    page.goto("/inloggen/")
-    page.get_by_label("Gebruikersnaam").fill(username)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_label("Code uit de authenticator-app").fill(_fresh_token(server.keys[username]))
-    page.get_by_role("button", name="Inloggen").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Welkom")
-
-
-def _external(urls: list[str]) -> list[str]:
-    return [
-        u
-        for u in urls
-        if urlsplit(u).scheme in {"http", "https", "ws", "wss"}
-        and urlsplit(u).hostname not in LOCAL_HOSTS
-    ]
+    with chromium() as running:
+        yield running
 
 
 def test_urgent_diffusion_assessed_confirmed_by_a_second_officer_and_answered(
@@ -241,8 +83,8 @@ def test_urgent_diffusion_assessed_confirmed_by_a_second_officer_and_answered(
     from playwright.sync_api import expect
 
     ARTIFACTS.mkdir(exist_ok=True)
-    first = _page(browser, server)
-    _login(first, server, "e2e-lirc-a")
+    first = new_page(browser, server)
+    login(first, server, "e2e-lirc-a")
     first.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Rechtshulp").click()
     expect(first.get_by_role("heading", level=1)).to_have_text(
         "Internationale rechtshulp: werkvoorraad"
@@ -267,12 +109,12 @@ def test_urgent_diffusion_assessed_confirmed_by_a_second_officer_and_answered(
     first.get_by_role("button", name="Spoedbeoordeling bevestigen").click()
     expect(first.get_by_role("alert")).to_contain_text("U heeft deze beoordeling zelf vastgelegd")
     first.screenshot(path=str(ARTIFACTS / "e2e-lirc-refused.png"), full_page=True)
-    assert _external(first.requested) == []
+    assert external(first.requested) == []
     first.context.close()
 
-    second = _page(browser, server)
-    _login(second, server, "e2e-lirc-b")
-    second.goto(f"/rechtshulp/{server.urgent}/")
+    second = new_page(browser, server)
+    login(second, server, "e2e-lirc-b")
+    second.goto(f"/rechtshulp/{server.info['urgent']}/")
     second.get_by_role("button", name="Spoedbeoordeling bevestigen").click()
     expect(second.get_by_text("Spoedbeoordeling bevestigd.")).to_be_visible()
     expect(second.get_by_text("Bram Tweede (")).to_be_visible()
@@ -295,5 +137,5 @@ def test_urgent_diffusion_assessed_confirmed_by_a_second_officer_and_answered(
     )
     second.screenshot(path=str(ARTIFACTS / "e2e-lirc-management.png"), full_page=True)
     assert second.errors == [], f"browser console errors: {second.errors}"
-    assert _external(second.requested) == []
+    assert external(second.requested) == []
     second.context.close()

@@ -7,47 +7,29 @@ audit triggers refuse the flush that pytest-django's ``live_server`` would do).
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import secrets
-import shutil
-import socket
-import subprocess
-import sys
-import tempfile
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-BIN = Path(sys.executable).parent
-PROJECT = Path(__file__).resolve().parents[2]
-ARTIFACTS = PROJECT / "test-artifacts"
-USERNAME = "e2e-teamchef"
-PASSWORD = "e2e-" + secrets.token_urlsafe(16)
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+from tests.e2e.support import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    NEEDS_CHROMIUM,
+    PASSWORD,
+    serve,
+)
+from tests.e2e.support import external as _external
+from tests.e2e.support import fresh_token as _fresh_token
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"Chromium not installed at {CHROMIUM}"),
-]
+USERNAME = "e2e-teamchef"
+
+pytestmark = [pytest.mark.e2e, NEEDS_CHROMIUM]
 
 # Runs inside ``regie shell -c``: a team chief of Utrecht's first base team with a TOTP device.
 SETUP_USER = f"""
@@ -110,93 +92,14 @@ class Server:
     district_name: str
 
 
-def _regie(env: dict[str, str], *args: str, timeout: int = 120) -> str:
-    result = subprocess.run(
-        [str(BIN / "regie"), *args],
-        env=env,
-        cwd=PROJECT,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    if result.returncode != 0:
-        pytest.fail(f"regie {' '.join(args[:2])} failed:\n{result.stdout}\n{result.stderr}")
-    return result.stdout
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float = 30) -> None:
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never via a proxy
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"gunicorn exited early with code {proc.returncode}")
-        try:
-            with opener.open(f"{url}/health/", timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"{url}/health/ did not answer 200 within {timeout} s")
-
-
 @pytest.fixture(scope="module")
 def server(request: pytest.FixtureRequest) -> Iterator[Server]:
-    tmp = Path(tempfile.mkdtemp(prefix="regie-e2e-"))
-    env = os.environ.copy()
-    env.pop("REGIE_TESTING", None)
-    env.update(
-        {
-            "REGIE_VAR_DIR": str(tmp),
-            "DATABASE_URL": f"sqlite:///{tmp / 'e2e.sqlite3'}",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "DEBUG": "0",
-            "REGIE_DEMO": "0",
-            "REGIE_REQUIRE_OTP": "1",
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "SECURE_COOKIES": "0",
-            "DJANGO_SETTINGS_MODULE": "regie.settings",
-        }
-    )
-    proc: subprocess.Popen[bytes] | None = None
-    stderr_path = tmp / "gunicorn.stderr"
-    failed_before = request.session.testsfailed
-    try:
-        _regie(env, "migrate", "--noinput")
-        _regie(env, "synth", "--scale", "demo", "--seed", "1", "--only", "organisation", "staff")
-        out = _regie(env, "shell", "-c", SETUP_USER)
-        line = next(ln for ln in out.splitlines() if ln.startswith("E2E:"))
-        info = json.loads(line.removeprefix("E2E:"))
-        _regie(env, "collectstatic", "--noinput")
-
-        url = f"http://127.0.0.1:{_free_port()}"
-        with stderr_path.open("wb") as stderr:
-            proc = subprocess.Popen(
-                [
-                    str(BIN / "gunicorn"),
-                    "regie.wsgi",
-                    "--bind",
-                    url.removeprefix("http://"),
-                    "--workers",
-                    "1",
-                    "--threads",
-                    "4",
-                ],
-                env=env,
-                cwd=PROJECT,
-                stdout=subprocess.DEVNULL,
-                stderr=stderr,
-            )
-        _wait_healthy(url, proc)
+    with serve(
+        request, SETUP_USER, prefix="regie-e2e-", synth_steps=("organisation", "staff")
+    ) as running:
+        info = running.info
         yield Server(
-            url=url,
+            url=running.url,
             totp_key=info["key"],
             team_code=info["code"],
             team_name=info["name"],
@@ -209,17 +112,6 @@ def server(request: pytest.FixtureRequest) -> Iterator[Server]:
             analyst_totp_key=info["analyst_key"],
             district_name=info["district"],
         )
-    finally:
-        if proc is not None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        if request.session.testsfailed != failed_before and stderr_path.exists():
-            print("\n--- gunicorn stderr ---\n" + stderr_path.read_text(errors="replace"))
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
@@ -252,24 +144,6 @@ def page(browser: Any, server: Server) -> Iterator[Any]:
     page.errors = errors
     yield page
     context.close()
-
-
-def _external(urls: list[str]) -> list[str]:
-    return [
-        u
-        for u in urls
-        if urlsplit(u).scheme in {"http", "https", "ws", "wss"}
-        and urlsplit(u).hostname not in LOCAL_HOSTS
-    ]
-
-
-def _fresh_token(hex_key: str) -> str:
-    """The current TOTP token; waits for the next 30 s step when this one is about to end."""
-    from django_otp.oath import TOTP
-
-    if 30 - time.time() % 30 < 3:
-        time.sleep(30 - time.time() % 30 + 0.2)
-    return f"{TOTP(bytes.fromhex(hex_key)).token():06d}"
 
 
 def _wrong_token(hex_key: str) -> str:

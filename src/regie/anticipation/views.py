@@ -25,6 +25,7 @@ from regie.organisation import geodata
 from regie.organisation.access import base_team_in_scope, has_perm
 from regie.organisation.models import BaseTeam
 from regie.organisation.roles import Perm
+from regie.organisation.selectors import polygon_rings
 
 
 def _team(request: HttpRequest, code: str | None) -> BaseTeam | None:
@@ -88,7 +89,7 @@ def team_page(request: HttpRequest) -> HttpResponse:
         # review it, marked as not published.
         if run is not None and run.cells and (run.status == Status.PUBLISHED or manage):
             area = services.team_area(team)
-            outlines = {code: _rings(shape) for code, shape in area.shapes.items()}
+            outlines = {code: polygon_rings(shape) for code, shape in area.shapes.items()}
             context["figure"] = maps.prediction_map(
                 run.cells,
                 run.cell_size,
@@ -107,15 +108,6 @@ def team_page(request: HttpRequest) -> HttpResponse:
             detail={"run": run.pk if run else None},
         )
     return render(request, "anticipation/team.html", context)
-
-
-def _rings(shape: Any) -> list[tuple[list[float], list[float]]]:
-    rings = []
-    for polygon in getattr(shape, "geoms", [shape]):
-        if polygon.geom_type == "Polygon" and not polygon.is_empty:
-            xs, ys = polygon.exterior.coords.xy
-            rings.append((list(xs), list(ys)))
-    return rings
 
 
 @rule(Perm.VIEW_ANTICIPATION)

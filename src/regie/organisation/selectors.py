@@ -116,7 +116,7 @@ def can_open_team_staff(user: Any, team: BaseTeam) -> bool:
 # --- Maps -------------------------------------------------------------------------------------
 
 
-def _polygon_rings(geom: Any) -> list[tuple[list[float], list[float]]]:
+def polygon_rings(geom: Any) -> list[tuple[list[float], list[float]]]:
     """Exterior rings (xs, ys) of a Polygon or MultiPolygon."""
     rings = []
     for p in getattr(geom, "geoms", [geom]):
@@ -128,7 +128,7 @@ def _polygon_rings(geom: Any) -> list[tuple[list[float], list[float]]]:
 
 
 def _rd_rings(geojson: dict[str, Any]) -> list[tuple[list[float], list[float]]]:
-    return _polygon_rings(geodata.to_rd(geodata.geometry_from_geojson(geojson)))
+    return polygon_rings(geodata.to_rd(geodata.geometry_from_geojson(geojson)))
 
 
 def _area_trace(
@@ -246,7 +246,7 @@ def teams_map(teams: QuerySet[BaseTeam], *, colour_by_district: bool) -> dict[st
         key = t.district.name if colour_by_district else t.name
         hover = f"{t.name}<br>{t.district.name}<br>± {_nl_int(t.population)} inwoners"
         shape = unary_union(wijken.get(t.pk, [])).buffer(0)
-        for xs, ys in _polygon_rings(shape):
+        for xs, ys in polygon_rings(shape):
             fig.add_trace(
                 _area_trace(
                     xs, ys, colour=colour[key], name=key, show=key not in shown, hover=hover
