@@ -41,7 +41,11 @@ def test_package_round_trip() -> None:
     assert decode_package(encode_package(PACKAGE)) == PACKAGE
 
 
-@pytest.mark.parametrize("data", [b"", b"XXXX\x00\x00\x00\x02{}", encode_package(PACKAGE)[:-3]])
+#: Empty; a wrong magic header ("RTP1" expected) before a valid-looking body; truncated.
+WRONG_MAGIC = b"ZZP9\x00\x00\x00\x02{}"
+
+
+@pytest.mark.parametrize("data", [b"", WRONG_MAGIC, encode_package(PACKAGE)[:-3]])
 def test_malformed_package(data: bytes) -> None:
     with pytest.raises(MalformedPackage):
         decode_package(data)
