@@ -45,7 +45,8 @@ from regie.audit.models import Action, Purpose
 from regie.audit.services import audit_log
 from regie.organisation import geodata
 from regie.organisation.models import BaseTeam, Neighbourhood
-from regie.registration.models import OffenceCategory, Registration
+from regie.registration.models import Registration
+from regie.registration.services import offence_categories
 
 #: Training history before the period.
 HISTORY = dt.timedelta(days=730)
@@ -94,7 +95,7 @@ def category_filter(categories: Sequence[str]) -> Q:
 
 def check_categories(categories: Sequence[str]) -> list[str]:
     """The codes, each checked against the offence categories (a clear error otherwise)."""
-    known = list(OffenceCategory.objects.values_list("code", flat=True))
+    known = [c.code for c in offence_categories().values()]
     out = []
     for raw in categories:
         code = raw.strip().rstrip(".")
@@ -300,7 +301,7 @@ def run_for_team(
 def _category_names(categories: Sequence[str]) -> list[str]:
     if not categories:
         return ["alle geregistreerde delicten"]
-    titles = dict(OffenceCategory.objects.values_list("code", "title"))
+    titles = {c.code: c.title for c in offence_categories().values()}
     return [f"{code} {titles.get(code, '')}".strip() for code in categories]
 
 
