@@ -252,7 +252,8 @@ def register_lookup(message: Message) -> list[_Hit]:
     """The subjects of ``message`` found in the person register (registration matcher) and
     the open cases (Selectiviteitskader) those persons are involved in."""
     from regie.registration.normalise import split_particle
-    from regie.registration.services import PERSON_MATCHER, person_candidates, person_record
+    from regie.registration.resolution import person_matcher
+    from regie.registration.services import person_candidates, person_record
     from regie.selection.flow import FINAL_STATES
     from regie.selection.models import Case
 
@@ -267,7 +268,8 @@ def register_lookup(message: Message) -> list[_Hit]:
         if not candidates:
             continue
         by_id = {c.pk: c for c in candidates}
-        for match in PERSON_MATCHER.propose(query, [person_record(c) for c in candidates], limit=3):
+        records = [person_record(c) for c in candidates]
+        for match in person_matcher().propose(query, records, limit=3):
             if match.score < REGISTER_HIT_SCORE or match.id not in by_id:
                 continue
             person = by_id[match.id]

@@ -214,7 +214,13 @@ class Matcher[R](Protocol):
 
 
 class PersonMatcher(Matcher[PersonRecord], Protocol):
-    """The swappable person matcher (rule based now, Splink later)."""
+    """The swappable person matcher: rule based (:class:`RuleBasedPersonMatcher`) or a
+    trained Splink model (:class:`regie.intelligence.er.matcher.SplinkPersonMatcher`), chosen
+    by :func:`regie.registration.resolution.person_matcher`."""
+
+    def auto_link_target(
+        self, query: PersonRecord, candidates: Sequence[PersonRecord]
+    ) -> Match | None: ...
 
 
 class _RuleMatcher[R: _Identified](ABC):

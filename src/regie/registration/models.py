@@ -79,7 +79,7 @@ class Person(CoreObject):
     first_names = models.CharField(_("voornamen"), max_length=100)
     particle = models.CharField(_("tussenvoegsel"), max_length=20, blank=True)
     surname = models.CharField(_("achternaam"), max_length=100)
-    date_of_birth = models.DateField(_("geboortedatum"), null=True, blank=True)
+    date_of_birth = models.DateField(_("geboortedatum"), null=True, blank=True, db_index=True)
     bsn = models.CharField(_("BSN"), max_length=9, null=True, blank=True, unique=True)
     nationality = models.CharField(_("nationaliteit"), max_length=3, blank=True)
     surname_key = models.CharField(max_length=100, db_index=True)
@@ -411,3 +411,90 @@ class MergeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.object_type} {self.merged_id} -> {self.survivor_id}"
+
+
+class ObjectType(models.TextChoices):
+    """The kinds of core objects (``MergeEvent.object_type`` uses the same values)."""
+
+    PERSON = "person", _("persoon")
+    ORGANISATION = "organisation", _("organisatie")
+    GOOD = "good", _("goed")
+    LOCATION = "location", _("locatie")
+
+
+class MatchModel(models.Model):
+    """A trained entity-resolution model for one kind of core object (Splink settings with
+    parameters). At most one per kind is active. The active person model is also the person
+    matcher of every intake path (:func:`regie.registration.resolution.person_matcher`);
+    without one the rule-based matcher is used."""
+
+    object_type = models.CharField(max_length=16, choices=ObjectType.choices)
+    trained_at = models.DateTimeField(auto_now_add=True)
+    trained_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    record_count = models.PositiveIntegerField()
+    model = models.JSONField()
+    active = models.BooleanField(default=False)
+    #: What training and the last batch run measured (pairs found, review band, ...).
+    summary = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-trained_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["object_type"],
+                condition=models.Q(active=True),
+                name="registration_one_active_match_model_per_kind",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_object_type_display()}model {self.pk}"
+
+
+class PairStatus(models.TextChoices):
+    OPEN = "open", _("Te beoordelen")
+    MERGED = "merged", _("Samengevoegd")
+    DIFFERENT = "different", _("Verschillend")
+    SPLIT = "split", _("Samenvoeging ongedaan gemaakt")
+    OBSOLETE = "obsolete", _("Vervallen")
+
+
+class PairReview(models.Model):
+    """Two core objects of one kind that the batch resolution judged possibly the same: a
+    human decides (merge or different); a merge can be undone (split). ``id_a < id_b``.
+    The ids are not foreign keys because the kind varies (as in :class:`MergeEvent`); a pair
+    whose object is gone (retention) or merged elsewhere becomes obsolete."""
+
+    object_type = models.CharField(max_length=16, choices=ObjectType.choices)
+    id_a = models.BigIntegerField()
+    id_b = models.BigIntegerField()
+    match_probability = models.FloatField()
+    #: The comparison levels, as Dutch reasons.
+    reasons = models.JSONField(default=list)
+    model = models.ForeignKey(MatchModel, on_delete=models.SET_NULL, null=True, blank=True)
+    status = models.CharField(max_length=10, choices=PairStatus.choices, default=PairStatus.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(max_length=200, blank=True)
+    merge_event = models.ForeignKey(MergeEvent, on_delete=models.SET_NULL, null=True, blank=True)
+
+    class Meta:
+        ordering = ["-match_probability", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["object_type", "id_a", "id_b"], name="registration_one_review_per_pair"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(id_a__lt=models.F("id_b")),
+                name="registration_review_pair_ordered",
+            ),
+        ]
+        indexes = [models.Index(fields=["object_type", "status", "-match_probability"])]
+
+    def __str__(self) -> str:
+        return f"{self.object_type} {self.id_a} ~ {self.id_b} ({self.match_probability:.2f})"

@@ -6,8 +6,14 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from regie.organisation.access import registrations_visible_to
-from regie.registration.models import Involvement, Offence, Person, Registration
+from regie.organisation.access import clearance_of, registrations_visible_to
+from regie.registration.models import (
+    Involvement,
+    Offence,
+    PairReview,
+    Person,
+    Registration,
+)
 
 
 def offences_qs() -> QuerySet[Offence]:
@@ -72,6 +78,40 @@ def person_registrations(user: Any, person: Person) -> QuerySet[Registration]:
         registrations_visible_to(
             user, Registration.objects.filter(involvements__person_id__in=person_family(person))
         )
+        .distinct()
+        .order_by("-reported_at")
+    )
+
+
+def pair_reviews_visible_to(user: Any, qs: QuerySet[PairReview]) -> QuerySet[PairReview]:
+    """Review pairs whose two objects the user may both see: each appears in a registration
+    within the user's scope and clearance, and each is within the user's clearance."""
+    from regie.registration.resolution import KINDS
+
+    visible = registrations_visible_to(user, Registration.objects.all())
+    clearance = int(clearance_of(user))
+    allowed = Q(pk__in=[])
+    for object_type, kind in KINDS.items():
+        seen = Q(involvements__registration__in=visible)
+        if object_type == "location":  # also the scene of a registration
+            seen |= Q(pk__in=visible.values("location_id"))
+        objects = kind.model.objects.filter(seen, confidentiality__lte=clearance).values("pk")  # type: ignore[attr-defined]
+        allowed |= Q(object_type=object_type, id_a__in=objects, id_b__in=objects)
+    return qs.filter(allowed)
+
+
+def object_registrations(user: Any, obj: Any) -> QuerySet[Registration]:
+    """The registrations involving a core object (or objects merged into it) that the user
+    may see."""
+    if isinstance(obj, Person):
+        return person_registrations(user, obj)
+    ids = [obj.pk, *type(obj).objects.filter(merged_into=obj).values_list("pk", flat=True)]
+    field = type(obj).__name__.lower()
+    seen = Q(**{f"involvements__{field}_id__in": ids})
+    if field == "location":
+        seen |= Q(location_id__in=ids)
+    return (
+        registrations_visible_to(user, Registration.objects.filter(seen))
         .distinct()
         .order_by("-reported_at")
     )

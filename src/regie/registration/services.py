@@ -38,7 +38,6 @@ from regie.registration.inputs import (
 from regie.registration.matching import (
     GOOD_IDENTIFIERS,
     PersonRecord,
-    RuleBasedPersonMatcher,
     good_identity,
 )
 from regie.registration.models import (
@@ -67,6 +66,7 @@ from regie.registration.normalise import (
     phonetic,
     split_particle,
 )
+from regie.registration.resolution import person_matcher
 from regie.registration.signals import (
     NewInvolvement,
     NewRegistration,
@@ -76,7 +76,6 @@ from regie.registration.validation import Errors, validate
 
 #: Police Data Act art. 8 data: kept at most five years (art. 14 Wpg) in this model.
 RETENTION = dt.timedelta(days=5 * 365)
-PERSON_MATCHER = RuleBasedPersonMatcher()
 
 
 class RegistrationInvalid(Exception):
@@ -560,6 +559,11 @@ def _candidate_condition(query: PersonRecord, *, auto_link: bool) -> Q | None:
             with contextlib.suppress(ValueError):
                 dates.add(dob.replace(day=dob.month, month=dob.day))
         surname &= Q(date_of_birth__in=dates) | Q(date_of_birth__isnull=True)
+        # Also a surname typo that changes the sound ("Berg" ~ "Bergh"): the same (or
+        # day/month swapped) date of birth and the same first given name.
+        first = query.first_names.split()[0].rstrip(".") if query.first_names.split() else ""
+        if len(first) > 1:
+            surname |= Q(date_of_birth__in=dates, first_names__istartswith=first)
     return surname | Q(bsn=query.bsn) if query.bsn else surname
 
 
@@ -600,7 +604,7 @@ def person_suggestions(
     query = _person_query(p)
     candidates = person_candidates(query)
     by_id = {c.pk: c for c in candidates}
-    matches = PERSON_MATCHER.propose(query, [person_record(c) for c in candidates], limit=limit)
+    matches = person_matcher().propose(query, [person_record(c) for c in candidates], limit=limit)
     return [(by_id[m.id], m.score, m.reasons) for m in matches]
 
 
@@ -652,7 +656,7 @@ def person_resolve(
     # Links only when exactly one candidate reaches the auto-link threshold; only candidates
     # that can reach it are fetched.
     candidates = [r for r in rows if r.merged_into_id is None][:50]
-    target = PERSON_MATCHER.auto_link_target(q, [person_record(c) for c in candidates])
+    target = person_matcher().auto_link_target(q, [person_record(c) for c in candidates])
     if target is not None:
         # Candidates are never merged ones: the target is its own survivor.
         linked = next(c for c in candidates if c.pk == target.id)

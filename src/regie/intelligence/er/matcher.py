@@ -6,7 +6,9 @@ returning ``Match`` objects with a score and Dutch reasons), so it can replace
 :class:`~regie.registration.matching.RuleBasedPersonMatcher` without changing the caller:
 the database still fetches the candidates, the matcher scores them.
 
-The score is Splink's match probability of a trained model
+The score is Splink's match probability of a trained model, computed in Python by
+:class:`~regie.intelligence.er.score.PairScorer` (no database engine per query; about a
+hundred microseconds for a few candidates)
 (:meth:`SplinkPersonMatcher.train` on the register, or a saved model), with the thresholds of
 the registration app (``AUTO_LINK = 0.97``, ``SUGGEST = 0.60``) and its policy that a person
 is never linked on similarity alone:
@@ -31,7 +33,12 @@ from typing import Any, Final
 import pandas as pd
 
 from regie.intelligence.er.model import Engine, EntityResolver
-from regie.intelligence.er.prepare import prepare_frame
+from regie.intelligence.er.prepare import (
+    double_metaphone,
+    first_name_key,
+    surname_parts,
+)
+from regie.intelligence.er.score import PairScorer
 from regie.registration.matching import AUTO_LINK, SUGGEST, Match, PersonRecord
 from regie.registration.normalise import normalise_bsn
 
@@ -95,6 +102,21 @@ def person_frame(records: Sequence[PersonRecord], ids: Sequence[str] | None = No
     )
 
 
+def prepare_person(record: PersonRecord) -> dict[str, Any]:
+    """The prepared columns of one person, as :func:`prepare_frame` makes them."""
+    first = first_name_key(record.first_names.strip()) if record.first_names.strip() else None
+    _particle, bare, full = surname_parts(record.surname.strip(), record.particle.strip())
+    dob = record.date_of_birth
+    return {
+        "first_name": first,
+        "first_name_dm": double_metaphone(first) if first else None,
+        "surname": bare,
+        "surname_full": full,
+        "surname_dm": double_metaphone(bare) if bare else None,
+        "dob": dob.strftime("%Y%m%d") if isinstance(dob, dt.date) else None,
+    }
+
+
 def _without_tf(model: dict[str, Any]) -> dict[str, Any]:
     out = copy.deepcopy(model)
     for comparison in out.get("comparisons", []):
@@ -112,7 +134,9 @@ class SplinkPersonMatcher:
 
     def __init__(self, model: dict[str, Any], *, engine: Engine = "duckdb") -> None:
         self.model = _without_tf(model)
+        #: Only for training; scoring candidates needs no engine (:class:`PairScorer`).
         self.engine: Engine = engine
+        self.scorer = PairScorer(self.model)
 
     @classmethod
     def train(
@@ -147,20 +171,13 @@ class SplinkPersonMatcher:
         return ranked[: max(limit, 0)]
 
     def _score(self, query: PersonRecord, candidates: Sequence[PersonRecord]) -> list[Match]:
-        index = person_frame(candidates)
-        frame, schema = prepare_frame(index, _ID, FIELDS)
-        resolver = EntityResolver(
-            [frame],
-            schema,
-            id_col=_ID,
-            fields=FIELDS,
-            engine=self.engine,
-            model=self.model,
-            review_threshold=0.0,
-        )
-        new = person_frame([query], ids=["__query__"])
+        left = prepare_person(query)
         out = []
-        for found in resolver.match_many(new, threshold=self.SUGGEST):
+        for candidate in candidates:
+            assert candidate.id is not None
+            found = self.scorer.score(prepare_person(candidate), left)
+            if found.match_probability < self.SUGGEST:
+                continue
             exact = (
                 found.levels.get("first_name") == "equal"
                 and found.levels.get("surname") == "equal"
@@ -172,5 +189,13 @@ class SplinkPersonMatcher:
             reasons = tuple(
                 dict.fromkeys(_reason(name, label) for name, label in found.levels.items())
             )
-            out.append(Match(int(found.id), round(score, 3), reasons))
+            out.append(Match(candidate.id, round(score, 3), reasons))
         return out
+
+    def auto_link_target(
+        self, query: PersonRecord, candidates: Sequence[PersonRecord]
+    ) -> Match | None:
+        """The candidate to link without asking: the only one at or above ``AUTO_LINK``
+        (the registration app's rule; two or more such candidates are left to the user)."""
+        top = [m for m in self.propose(query, candidates, limit=2) if m.score >= self.AUTO_LINK]
+        return top[0] if len(top) == 1 else None

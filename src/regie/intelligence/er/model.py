@@ -115,48 +115,52 @@ def _level(
 
 
 def _null(*cols: str) -> dict[str, Any]:
-    sql = " OR ".join(f'"{c}_l" IS NULL OR "{c}_r" IS NULL' for c in cols)
+    sql = " OR ".join(f"{c}_l IS NULL OR {c}_r IS NULL" for c in cols)
     return _level(sql, "null", null=True)
 
 
 _ELSE: Final = {"sql_condition": "ELSE", "label_for_charts": "else"}
 
 
-def _jw(col: str, threshold: float) -> str:
-    return f'jaro_winkler_similarity("{col}_l", "{col}_r") >= {threshold}'
+#: The Jaro-Winkler similarity function per engine (Splink's Spark jar names it differently).
+JW_FUNCTION: Final[dict[str, str]] = {"duckdb": "jaro_winkler_similarity", "spark": "jaro_winkler"}
 
 
-def surname_comparison() -> dict[str, Any]:
+def _jw(col: str, threshold: float, engine: str = "duckdb") -> str:
+    return f"{JW_FUNCTION[engine]}({col}_l, {col}_r) >= {threshold}"
+
+
+def surname_comparison(engine: str = "duckdb") -> dict[str, Any]:
     return {
         "output_column_name": "surname",
         "comparison_levels": [
             _null("surname"),
-            _level('"surname_full_l" = "surname_full_r"', "equal", tf="surname_full"),
-            _level('"surname_l" = "surname_r"', "equal without particle", tf="surname"),
-            _level('"surname_l" = "first_name_r" OR "first_name_l" = "surname_r"', "swapped"),
-            _level(_jw("surname", JW_HIGH), f"jaro-winkler >= {JW_HIGH}"),
-            _level('"surname_dm_l" = "surname_dm_r"', "double metaphone"),
-            _level(_jw("surname", JW_LOW), f"jaro-winkler >= {JW_LOW}"),
+            _level("surname_full_l = surname_full_r", "equal", tf="surname_full"),
+            _level("surname_l = surname_r", "equal without particle", tf="surname"),
+            _level("surname_l = first_name_r OR first_name_l = surname_r", "swapped"),
+            _level(_jw("surname", JW_HIGH, engine), f"jaro-winkler >= {JW_HIGH}"),
+            _level("surname_dm_l = surname_dm_r", "double metaphone"),
+            _level(_jw("surname", JW_LOW, engine), f"jaro-winkler >= {JW_LOW}"),
             _ELSE,
         ],
     }
 
 
-def first_name_comparison() -> dict[str, Any]:
+def first_name_comparison(engine: str = "duckdb") -> dict[str, Any]:
     initial = (
-        '(length("first_name_l") = 1 OR length("first_name_r") = 1) AND '
-        'substr("first_name_l", 1, 1) = substr("first_name_r", 1, 1)'
+        "(length(first_name_l) = 1 OR length(first_name_r) = 1) AND "
+        "substr(first_name_l, 1, 1) = substr(first_name_r, 1, 1)"
     )
     return {
         "output_column_name": "first_name",
         "comparison_levels": [
             _null("first_name"),
-            _level('"first_name_l" = "first_name_r"', "equal", tf="first_name"),
-            _level('"first_name_l" = "surname_r" OR "surname_l" = "first_name_r"', "swapped"),
-            _level(_jw("first_name", JW_HIGH), f"jaro-winkler >= {JW_HIGH}"),
-            _level('"first_name_dm_l" = "first_name_dm_r"', "double metaphone"),
+            _level("first_name_l = first_name_r", "equal", tf="first_name"),
+            _level("first_name_l = surname_r OR surname_l = first_name_r", "swapped"),
+            _level(_jw("first_name", JW_HIGH, engine), f"jaro-winkler >= {JW_HIGH}"),
+            _level("first_name_dm_l = first_name_dm_r", "double metaphone"),
             _level(initial, "initial"),
-            _level(_jw("first_name", JW_LOW), f"jaro-winkler >= {JW_LOW}"),
+            _level(_jw("first_name", JW_LOW, engine), f"jaro-winkler >= {JW_LOW}"),
             _ELSE,
         ],
     }
@@ -164,38 +168,38 @@ def first_name_comparison() -> dict[str, Any]:
 
 def dob_comparison() -> dict[str, Any]:
     swapped = (
-        'substr("dob_l", 1, 4) = substr("dob_r", 1, 4) AND '
-        'substr("dob_l", 5, 2) = substr("dob_r", 7, 2) AND '
-        'substr("dob_l", 7, 2) = substr("dob_r", 5, 2)'
+        "substr(dob_l, 1, 4) = substr(dob_r, 1, 4) AND "
+        "substr(dob_l, 5, 2) = substr(dob_r, 7, 2) AND "
+        "substr(dob_l, 7, 2) = substr(dob_r, 5, 2)"
     )
     return {
         "output_column_name": "dob",
         "comparison_levels": [
             _null("dob"),
-            _level('"dob_l" = "dob_r"', "equal"),
+            _level("dob_l = dob_r", "equal"),
             _level(swapped, "day and month swapped"),
-            _level('damerau_levenshtein("dob_l", "dob_r") <= 1', "one digit"),
-            _level('substr("dob_l", 1, 6) = substr("dob_r", 1, 6)', "same year and month"),
-            _level('substr("dob_l", 1, 4) = substr("dob_r", 1, 4)', "same year"),
+            _level("damerau_levenshtein(dob_l, dob_r) <= 1", "one digit"),
+            _level("substr(dob_l, 1, 6) = substr(dob_r, 1, 6)", "same year and month"),
+            _level("substr(dob_l, 1, 4) = substr(dob_r, 1, 4)", "same year"),
             _ELSE,
         ],
     }
 
 
-def other_comparison(col: str, role: Role) -> dict[str, Any]:
+def other_comparison(col: str, role: Role, engine: str = "duckdb") -> dict[str, Any]:
     if role == Role.CODE:
         levels = [
             _null(col),
-            _level(f'"{col}_l" = "{col}_r"', "equal", tf=col),
-            _level(f'damerau_levenshtein("{col}_l", "{col}_r") <= 1', "one edit"),
+            _level(f"{col}_l = {col}_r", "equal", tf=col),
+            _level(f"damerau_levenshtein({col}_l, {col}_r) <= 1", "one edit"),
             _ELSE,
         ]
     else:
         levels = [
             _null(col),
-            _level(f'"{col}_l" = "{col}_r"', "equal", tf=col),
-            _level(_jw(col, JW_HIGH), f"jaro-winkler >= {JW_HIGH}"),
-            _level(_jw(col, JW_LOW), f"jaro-winkler >= {JW_LOW}"),
+            _level(f"{col}_l = {col}_r", "equal", tf=col),
+            _level(_jw(col, JW_HIGH, engine), f"jaro-winkler >= {JW_HIGH}"),
+            _level(_jw(col, JW_LOW, engine), f"jaro-winkler >= {JW_LOW}"),
             _ELSE,
         ]
     return {"output_column_name": col, "comparison_levels": levels}
@@ -219,7 +223,7 @@ def prediction_blocking_rules(schema: Schema) -> list[Rule]:
         rules += [
             block_on("first_name", "surname"),
             block_on("first_name_dm", "surname_dm"),
-            {"blocking_rule": 'l."first_name" = r."surname" AND l."surname" = r."first_name"'},
+            {"blocking_rule": "l.first_name = r.surname AND l.surname = r.first_name"},
         ]
     if schema.has_date_of_birth:
         if schema.has_surname:
@@ -242,27 +246,39 @@ def prediction_blocking_rules(schema: Schema) -> list[Rule]:
     return rules
 
 
-def build_settings(schema: Schema, link_type: LinkType) -> dict[str, Any]:
-    """The Splink settings (untrained) for a schema; ``link_type`` as Splink's."""
+def build_settings(
+    schema: Schema,
+    link_type: LinkType,
+    engine: Engine = "duckdb",
+    blocking: Sequence[str] = (),
+) -> dict[str, Any]:
+    """The Splink settings (untrained) for a schema; ``link_type`` as Splink's. The level
+    conditions are written in SQL that DuckDB and Spark both read. ``blocking``: SQL rules
+    (``l.col``/``r.col`` over the prepared columns) instead of the ones derived from the
+    schema."""
     comparisons: list[ComparisonCreator | dict[str, Any]] = []
     if schema.has_first_name:
-        comparisons.append(first_name_comparison())
+        comparisons.append(first_name_comparison(engine))
     if schema.has_surname:
-        comparisons.append(surname_comparison())
+        comparisons.append(surname_comparison(engine))
     if schema.has_date_of_birth:
         comparisons.append(dob_comparison())
-    comparisons += [other_comparison(c, r) for c, r in schema.others]
+    comparisons += [other_comparison(c, r, engine) for c, r in schema.others]
     from splink import SettingsCreator
 
     creator = SettingsCreator(
         link_type=link_type,
         unique_id_column_name=UNIQUE_ID,
         comparisons=comparisons,
-        blocking_rules_to_generate_predictions=prediction_blocking_rules(schema),
+        blocking_rules_to_generate_predictions=(
+            [{"blocking_rule": rule} for rule in blocking]
+            if blocking
+            else prediction_blocking_rules(schema)
+        ),
         retain_intermediate_calculation_columns=False,
         retain_matching_columns=False,
     )
-    settings: dict[str, Any] = creator.get_settings("duckdb").as_dict()
+    settings: dict[str, Any] = creator.get_settings(engine).as_dict()
     return settings
 
 
@@ -332,6 +348,8 @@ class EntityResolver:
         model: dict[str, Any] | None = None,
         match_threshold: float = MATCH_THRESHOLD,
         review_threshold: float = REVIEW_THRESHOLD,
+        blocking: Sequence[str] = (),
+        training_blocking: Sequence[str] = (),
     ) -> None:
         if len(frames) not in (1, 2):
             raise ValueError("give one frame (dedupe) or two (link)")
@@ -344,8 +362,17 @@ class EntityResolver:
         self.link = len(frames) == 2
         self.match_threshold = match_threshold
         self.review_threshold = review_threshold
+        self.blocking = list(blocking)
+        #: EM sessions' blocking with own ``blocking``: a comparison is not estimated in a
+        #: session that blocks on its column, so similar-identifier blocks cannot train the
+        #: identifier comparisons themselves.
+        self.training_blocking = list(training_blocking) or self.blocking
         link_type: LinkType = "link_only" if self.link else "dedupe_only"
-        settings = dict(model) if model is not None else build_settings(schema, link_type)
+        settings = (
+            dict(model)
+            if model is not None
+            else build_settings(schema, link_type, engine, self.blocking)
+        )
         settings["link_type"] = link_type
         self._db_api = make_db_api(engine, spark_session)
         self._frames = list(frames)
@@ -395,16 +422,21 @@ class EntityResolver:
         training = self._linker.training
         schema = self.schema
         deterministic: list[str | BlockingRuleCreator]
-        if schema.has_names and schema.has_date_of_birth:
+        if self.blocking:
+            # Own blocking (similar identifiers or names) says nothing about matches: the
+            # prior stays at one pair in the size of the input (conservative).
+            deterministic = []
+        elif schema.has_names and schema.has_date_of_birth:
             deterministic = [block_on("first_name", "surname", "dob")]
         else:
             creators = prediction_blocking_rules(schema)
             deterministic = []
             deterministic += [r for r in creators if not isinstance(r, dict)][:2]
-        training.estimate_probability_two_random_records_match(deterministic, PRIOR_RECALL)
+        if deterministic:
+            training.estimate_probability_two_random_records_match(deterministic, PRIOR_RECALL)
         settings = self._linker._settings_obj
         prior = settings._probability_two_random_records_match
-        if not 0 < prior < 1:
+        if not deterministic or not 0 < prior < 1:
             # The deterministic rules found no pair (e.g. no date of birth anywhere).
             sizes = [len(f) for f in self._frames]
             settings._probability_two_random_records_match = 1 / max(2, *sizes)
@@ -416,13 +448,14 @@ class EntityResolver:
                     rule, fix_u_probabilities=True
                 )
             except Exception as error:  # a block without pairs or matches: go on
-                _log.warning(
-                    "EM on %s failed, skipped: %s", rule.get_blocking_rule("duckdb"), error
-                )
+                name = rule if isinstance(rule, str) else rule.get_blocking_rule("duckdb")
+                _log.warning("EM on %s failed, skipped: %s", name, error)
                 self._linker = self._new_linker(before)
         self._trained = True
 
-    def _em_rules(self) -> list[BlockingRuleCreator]:
+    def _em_rules(self) -> Sequence[BlockingRuleCreator | str]:
+        if self.blocking:
+            return self.training_blocking
         schema = self.schema
         others = [c for c, _ in schema.others]
         rules: list[BlockingRuleCreator] = []
