@@ -4,6 +4,7 @@ import itertools
 
 import pytest
 
+from regie.tips import rewrite
 from regie.tips.rewrite import Kind, check_rewrite, find_details, iban_valid, phone_key
 
 ORIGINAL = (
@@ -198,3 +199,15 @@ def test_same_date_in_other_notation_is_found() -> None:
     assert [f.kind for f in report.remaining] == [Kind.DATE]
     report = check_rewrite("Om 21:30 uur.", "Rond 21.30 uur.")
     assert [f.kind for f in report.remaining] == [Kind.TIME]
+
+
+def test_a_municipality_is_not_a_persons_name_when_places_are_given() -> None:
+    original = "Jan de Vries verkoopt drugs vanuit de Kerkstraat 12 in Utrecht."
+    places = frozenset({rewrite.name_words("Utrecht"), rewrite.name_words("Berg en Dal")})
+    flagged = rewrite.check_rewrite(original, "Een man verkoopt drugs in Utrecht.")
+    assert not flagged.ok  # without the gazetteer "Utrecht" looks like a name
+    kept = rewrite.check_rewrite(original, "Een man verkoopt drugs in Utrecht.", places)
+    assert kept.ok, kept.remaining
+    # Only a whole place name counts: a person called Berg is still a name.
+    still = rewrite.check_rewrite("Piet Berg dealt.", "Piet Berg dealt.", places)
+    assert not still.ok

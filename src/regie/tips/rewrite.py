@@ -452,11 +452,14 @@ def _trim_name(text: str, name: Span, cut: int) -> Span | None:
     return Span(Kind.NAME, name.start, name.start + len(part), part, frozenset(keys))
 
 
-def find_details(text: str) -> list[Span]:
+def find_details(text: str, places: frozenset[frozenset[str]] = frozenset()) -> list[Span]:
     """The identifying details of ``text``, without overlaps, in text order.
 
     Overlapping candidates are resolved by kind priority (the order of :class:`Kind`) and
-    then by length, so "06-12345678" is a phone number and not a date."""
+    then by length, so "06-12345678" is a phone number and not a date. ``places``: the
+    :func:`name_words` of each place name (municipality); a "name" that is exactly a place
+    name is not a person's, and a municipality identifies nobody (routing to municipalities
+    needs it in the forwarded text)."""
     candidates = sorted(
         _candidates(text), key=lambda s: (_PRIORITY[s.kind], -(s.end - s.start), s.start)
     )
@@ -475,6 +478,8 @@ def find_details(text: str) -> list[Span]:
         elif clashes:
             continue
         taken.append(cand)
+    if places:
+        taken = [t for t in taken if not (t.kind is Kind.NAME and t.keys in places)]
     return sorted(taken, key=lambda s: s.start)
 
 
@@ -568,11 +573,14 @@ def _loose_hits(detail: Span, rewrite: str) -> list[Span]:
     return hits
 
 
-def check_rewrite(original: str, rewrite: str) -> RewriteReport:
+def check_rewrite(
+    original: str, rewrite: str, places: frozenset[frozenset[str]] = frozenset()
+) -> RewriteReport:
     """Which identifying details of ``original`` still appear in ``rewrite``, and which
-    identifying details ``rewrite`` adds; Dutch messages per finding."""
-    before = find_details(original)
-    after = find_details(rewrite)
+    identifying details ``rewrite`` adds; Dutch messages per finding. ``places`` as for
+    :func:`find_details`."""
+    before = find_details(original, places)
+    after = find_details(rewrite, places)
     remaining: list[Finding] = []
     matched_after: set[int] = set()
     for detail in before:
