@@ -1,4 +1,8 @@
-"""``regie intelligence``: entity resolution on any file.
+"""``regie intelligence``: entity resolution on any file, and series detection.
+
+``link --since DATE [--until DATE] [--team CODE ...]`` (re)runs series detection over the
+registrations from DATE (idempotent: decided links are kept, see
+:func:`regie.intelligence.services.run_detection`).
 
 ``dedupe --input FILE.csv --id-col ID [--fields a,b,c] [--link-with OTHER.csv] --out
 PAIRS.csv`` writes ``id_l,id_r,match_probability`` for the pairs judged to be the same
@@ -7,7 +11,8 @@ entity (within one file, or between two), with the Splink model of ``intelligenc
 
 from __future__ import annotations
 
-from argparse import ArgumentParser
+import datetime as dt
+from argparse import ArgumentParser, ArgumentTypeError
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +29,15 @@ def _probability(text: str) -> float:
     return value
 
 
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from exc
+
+
 class Command(BaseCommand):
-    help = "Entity resolution: deduplicate or link CSV files."
+    help = "Entity resolution on CSV files; series detection over the registrations."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="what", required=True)
@@ -42,7 +54,15 @@ class Command(BaseCommand):
             help=f"match probability from which a pair is written (default {MATCH_THRESHOLD})",
         )
 
+        ln = sub.add_parser("link", help="(re)run series detection and propose links")
+        ln.add_argument("--since", type=_date, required=True, help="first offence date")
+        ln.add_argument("--until", type=_date, help="last offence date (default: all later)")
+        ln.add_argument("--team", action="append", help="base team code (repeatable)")
+
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["what"] == "link":
+            self._link(options)
+            return
         fields = (
             [f.strip() for f in options["fields"].split(",") if f.strip()]
             if options["fields"]
@@ -63,3 +83,27 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(str(exc), returncode=2) from exc
         self.stdout.write(f"{n} pairs written to {options['out']}")
+
+    def _link(self, options: dict[str, Any]) -> None:
+        from zoneinfo import ZoneInfo
+
+        from regie.intelligence.services import IntelligenceError, run_detection
+
+        tz = ZoneInfo("Europe/Amsterdam")
+        since = dt.datetime.combine(options["since"], dt.time(), tzinfo=tz)
+        until = (
+            dt.datetime.combine(options["until"] + dt.timedelta(days=1), dt.time(), tzinfo=tz)
+            if options["until"]
+            else None
+        )
+        if until is not None and until <= since:
+            raise CommandError("--until lies before --since", returncode=2)
+        try:
+            summary = run_detection(since, until=until, team_codes=options["team"])
+        except IntelligenceError as exc:
+            raise CommandError(str(exc), returncode=2) from exc
+        self.stdout.write(
+            f"{summary['registrations']} registrations, {summary['proposals']} links proposed "
+            f"({summary['created']} new, {summary['updated']} updated, "
+            f"{summary['withdrawn']} withdrawn), {summary['series']} series"
+        )

@@ -1,0 +1,1 @@
+"""Case linking (pure: no Django): series detection and the network of linked cases."""
