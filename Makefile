@@ -37,6 +37,8 @@ run: install
 	$(BIN)/regie migrate --noinput
 	$(BIN)/regie synth --scale demo --seed 1
 	$(BIN)/regie demo users
+	$(BIN)/regie entities train --kind all
+	$(BIN)/regie entities resolve --kind all
 	$(BIN)/regie collectstatic --noinput --verbosity 0
 	$(BIN)/regie statistics refresh
 	$(BIN)/regie statistics quality-check --if-none
@@ -61,8 +63,10 @@ typecheck: install-dev
 test-sqlite: install-dev
 	REGIE_TESTING=1 $(BIN)/pytest
 
+# The end-to-end tests serve Regie on a throwaway SQLite database of their own and the Spark
+# test uses no database: they run once, in test-sqlite.
 test-postgres: install-dev
-	REGIE_TESTING=1 scripts/test-postgres.sh $(BIN)/pytest
+	REGIE_TESTING=1 scripts/test-postgres.sh $(BIN)/pytest -m "not e2e and not spark"
 
 chromium:
 	@command -v chromium >/dev/null || { \

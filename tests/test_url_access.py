@@ -41,6 +41,27 @@ PERSONAL_DATA = {
     "legal_assistance:notifications",
     "legal_assistance:management",
     "legal_assistance:management_export",
+    "registration:review_queue",
+    "registration:review",
+    "search:open",
+    "search:object",
+    "alerts:queue",
+    "alerts:flag",
+    "alerts:watchlist",
+    "alerts:notifications",
+    "tips:desk",
+    "tips:tip",
+    "tips:attachment",
+    "tips:inbox",
+    "tips:received",
+    "tips:billing",
+    "tips:billing_csv",
+    "intelligence:proposals",
+    "intelligence:series",
+    "intelligence:network",
+    "intelligence:problem",
+    "intelligence:picture",
+    "intelligence:picture_pdf",
 }
 METHOD = {"core:logout": "post"}
 LEGAL_MESSAGE = (
@@ -97,7 +118,38 @@ def sample_kwargs(team: BaseTeam, staff: Position, registration: Any) -> dict[st
         status=Status.PUBLISHED,
     )
     quarantined = {"pk": receive('{"kind": "red_notice"', channel="test").pk}
+    from tests.alerts.helpers import url_access_samples
+
+    alerts_samples = url_access_samples(team, registration)
+    from tests.intelligence.helpers import url_access_samples as intelligence_samples
+
+    intelligence = intelligence_samples(team, registration)
+    from regie.registration.models import Involvement, PairReview, Person
+
+    twin = Person.objects.create(
+        first_names=person.first_names, surname=person.surname, retain_until=person.retain_until
+    )
+    Involvement.objects.create(registration=registration, role="witness", person=twin)
+    review = PairReview.objects.create(
+        object_type="person",
+        id_a=person.pk,
+        id_b=twin.pk,
+        match_probability=0.8,
+        reasons=["achternaam gelijk"],
+    )
+    tip, tip_attachment = tips_sample(team)
     return {
+        "tips:tip": tip,
+        "tips:rewrite": tip,
+        "tips:forward": tip,
+        "tips:not_concrete": tip,
+        "tips:close": tip,
+        "tips:ask": tip,
+        "tips:attachment": tip_attachment,
+        "tips:received": {"tip": tip["pk"]},
+        "tips:received_attachment": {"tip": tip["pk"], "index": 0},
+        "tips:acknowledge": {"tip": tip["pk"]},
+        "tips:feedback": {"tip": tip["pk"]},
         "legal_assistance:detail": legal,
         "legal_assistance:assess": legal,
         "legal_assistance:confirm": legal,
@@ -118,6 +170,7 @@ def sample_kwargs(team: BaseTeam, staff: Position, registration: Any) -> dict[st
         "api-case-transitions": case,
         "registration:detail": {"number": registration.number},
         "registration:person": {"pk": person.pk},
+        "registration:review": {"pk": review.pk},
         "api-registration": {"number": registration.number},
         "organisation:unit": {"code": team.district.unit.code},
         "organisation:district": {"code": team.district.code},
@@ -127,7 +180,56 @@ def sample_kwargs(team: BaseTeam, staff: Position, registration: Any) -> dict[st
         "api-base-team": {"code": team.code},
         "api-municipality": {"code": mun.code},
         "api-staff-detail": {"pk": staff.pk},
+        "search:open": {"kind": "registration", "pk": registration.pk},
+        "search:object": {
+            "kind": "good",
+            "pk": registration.involvements.filter(good__isnull=False).first().good_id,
+        },
+        **alerts_samples,
+        **intelligence,
     }
+
+
+def tips_sample(team: BaseTeam) -> tuple[dict[str, int], dict[str, int]]:
+    """A forwarded tip with an attachment, delivered to the recipients the matrix's users
+    read for: the municipal recipient's municipality (GM0344) and the team's unit."""
+    import io
+    import os
+    import tempfile
+
+    from PIL import Image
+
+    from regie.organisation.models import Municipality
+    from regie.tips import services as tips
+    from regie.tips.models import RecipientKind
+
+    os.environ.setdefault("TIPS_ATTACHMENT_DIR", tempfile.mkdtemp(prefix="regie-tips-"))
+    image = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(image, "PNG")
+    municipal = tips.create_recipient(
+        name="Gemeente (matrix)",
+        kind=RecipientKind.MUNICIPALITY,
+        topics=["drugs"],
+        passphrase="matrix-passphrase",
+        municipality=Municipality.objects.get(code="GM0344"),
+    )
+    police = tips.create_recipient(
+        name="Politie (matrix)",
+        kind=RecipientKind.AGENCY,
+        topics=["drugs"],
+        passphrase="matrix-passphrase",
+        unit=team.district.unit,
+    )
+    tip, _code = tips.submit_tip(
+        answers={"what": "Handel."},
+        topic="drugs",
+        municipality_code="GM0344",
+        uploads=[tips.Upload("x.png", image.getvalue())],
+    )
+    tips.save_rewrite(tip, "Handel in een woning.", None)
+    tip.refresh_from_db()
+    tips.forward(tip, [municipal.pk, police.pk], None)
+    return {"pk": tip.pk}, {"pk": tip.attachments.get().pk}
 
 
 def expected_allowed(rule: Any, role: Role | None) -> bool:

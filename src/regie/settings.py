@@ -91,6 +91,9 @@ INSTALLED_APPS = [
     "regie.intelligence",
     "regie.synth",
     "regie.legal_assistance",
+    "regie.tips",
+    "regie.alerts",
+    "regie.search",
 ]
 
 MIDDLEWARE = [
@@ -264,7 +267,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.server": {"level": "WARNING"}},
+    "loggers": {
+        "django.server": {"level": "WARNING"},
+        # Splink reports every training step at INFO; its warnings still show.
+        "splink": {"level": "WARNING"},
+    },
 }
 
 REGIE_VERSION = "0.1.0"

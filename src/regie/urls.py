@@ -20,6 +20,10 @@ urlpatterns = [
     path("statistiek/", include("regie.statistics.urls")),
     path("anticipatie/", include("regie.anticipation.urls")),
     path("rechtshulp/", include("regie.legal_assistance.urls")),
+    path("intelligence/", include("regie.intelligence.urls")),
+    path("zoeken/", include("regie.search.urls")),
+    path("signalen/", include("regie.alerts.urls")),
+    path("tips/", include("regie.tips.urls")),
     path("mijn-zaak/", selection_views.victim_status, name="victim_status"),
     path("api/v1/", include(api_patterns)),
 ]

@@ -68,6 +68,19 @@ class Perm(StrEnum):
     MANAGE_ANTICIPATION = "manage_anticipation"
     VIEW_LEGAL_ASSISTANCE = "view_legal_assistance"
     HANDLE_LEGAL_ASSISTANCE = "handle_legal_assistance"
+    HANDLE_TIPS = "handle_tips"
+    RECEIVE_TIPS = "receive_tips"
+    MANAGE_TIP_BILLING = "manage_tip_billing"
+    VIEW_TIP_STATISTICS = "view_tip_statistics"
+    SEARCH = "search"
+    VIEW_INTELLIGENCE = "view_intelligence"
+    DECIDE_LINKS = "decide_links"
+    MANAGE_PROBLEMS = "manage_problems"
+    VIEW_ALERTS = "view_alerts"
+    HANDLE_ALERTS = "handle_alerts"
+    MANAGE_ALERT_RULES = "manage_alert_rules"
+    VIEW_WATCHLISTS = "view_watchlists"
+    MANAGE_WATCHLISTS = "manage_watchlists"
 
 
 _POLICE = {
@@ -169,6 +182,65 @@ PERMISSION_ROLES: dict[Perm, frozenset[Role]] = {
         {Role.TEAM_CHIEF, Role.ANALYST, Role.INTELLIGENCE_OFFICER, Role.QUALITY_OFFICER}
     ),
     Perm.MANAGE_ANTICIPATION: frozenset({Role.ANALYST}),
+    # Anonymous tip line (Meld Misdaad Anoniem): the desk reads originals and forwards;
+    # recipients read only what was sealed for them - public-order staff of a connected
+    # municipality, and the intelligence staff of a police unit that is a recipient.
+    Perm.HANDLE_TIPS: frozenset({Role.TIPLINE_OPERATOR}),
+    Perm.RECEIVE_TIPS: frozenset({Role.MUNICIPALITY_RECIPIENT, Role.INTELLIGENCE_OFFICER}),
+    Perm.MANAGE_TIP_BILLING: frozenset({Role.TIPLINE_OPERATOR}),
+    Perm.VIEW_TIP_STATISTICS: frozenset({Role.TIPLINE_OPERATOR}),
+    # One search ("Blue View"): the roles that see registrations; what each finds is limited
+    # by scope, clearance and the kinds its role may see (regie.search.selectors).
+    Perm.SEARCH: frozenset(
+        {
+            Role.DESK_OFFICER,
+            Role.CASE_SCREENER,
+            Role.DOSSIER_MANAGER,
+            Role.INVESTIGATOR,
+            Role.TEAM_CHIEF,
+            Role.ANALYST,
+            Role.OM_LIAISON,
+            Role.QUALITY_OFFICER,
+            Role.INTELLIGENCE_OFFICER,
+            Role.LIRC_OFFICER,
+        }
+    ),
+    # Case linking and intelligence pictures (probleemgerichte opsporing): series proposals,
+    # problems, the network of linked cases and the current-intelligence picture hold
+    # personal data of suspects; for intelligence staff, analysts and the team chief who
+    # steers, within their scope and clearance. Analysts and intelligence officers decide on
+    # proposed links; they and team chiefs keep the problems.
+    Perm.VIEW_INTELLIGENCE: frozenset({Role.INTELLIGENCE_OFFICER, Role.ANALYST, Role.TEAM_CHIEF}),
+    Perm.DECIDE_LINKS: frozenset({Role.INTELLIGENCE_OFFICER, Role.ANALYST}),
+    Perm.MANAGE_PROBLEMS: frozenset({Role.INTELLIGENCE_OFFICER, Role.ANALYST, Role.TEAM_CHIEF}),
+    # Red flags (regie.alerts): the roles that can be members of a flag queue; membership
+    # (the queue's roles, national or within one's own scope) decides which queue and flag.
+    Perm.VIEW_ALERTS: frozenset(
+        {
+            Role.TEAM_CHIEF,
+            Role.CASE_SCREENER,
+            Role.DOSSIER_MANAGER,
+            Role.INVESTIGATOR,
+            Role.INTELLIGENCE_OFFICER,
+        }
+    ),
+    Perm.HANDLE_ALERTS: frozenset(
+        {
+            Role.TEAM_CHIEF,
+            Role.CASE_SCREENER,
+            Role.DOSSIER_MANAGER,
+            Role.INVESTIGATOR,
+            Role.INTELLIGENCE_OFFICER,
+        }
+    ),
+    # The red-flag rules hold no personal data: the functional administrator and the
+    # intelligence officers who own the signals.
+    Perm.MANAGE_ALERT_RULES: frozenset({Role.ADMINISTRATOR, Role.INTELLIGENCE_OFFICER}),
+    # Watch lists (Amazone veelplegers, stolen goods): personal data of watched persons.
+    Perm.VIEW_WATCHLISTS: frozenset(
+        {Role.INTELLIGENCE_OFFICER, Role.TEAM_CHIEF, Role.INVESTIGATOR, Role.DOSSIER_MANAGER}
+    ),
+    Perm.MANAGE_WATCHLISTS: frozenset({Role.INTELLIGENCE_OFFICER, Role.TEAM_CHIEF}),
 }
 
 #: The highest confidentiality a role may see unless the position sets another clearance.

@@ -474,3 +474,33 @@ def step_legal_assistance(ctx: SynthContext) -> dict[str, Any]:
     from regie.legal_assistance import synth
 
     return synth.run(seed=ctx.seed)
+
+
+@register_step("series")
+def step_series(ctx: SynthContext) -> dict[str, Any]:
+    """Planted crime series with known truth (:mod:`regie.synth.series_gen`): burglary and
+    bicycle-theft series in the demo district, mobile banditry across the municipalities of
+    its unit; then the series detection runs over the period so there are proposals to
+    review (:mod:`regie.intelligence.linking`)."""
+    from regie.synth import series_plant
+
+    return series_plant.run(ctx)
+
+
+@register_step("tips")
+def step_tips(ctx: SynthContext) -> dict[str, Any]:
+    """Recipients with their keys and two months of anonymous tips (Meld Misdaad Anoniem,
+    :mod:`regie.tips.synth`)."""
+    from regie.tips import synth
+
+    return synth.run(seed=ctx.seed)
+
+
+@register_step("alerts")
+def step_alerts(ctx: SynthContext) -> dict[str, Any]:
+    """Registrations planted to raise each red-flag rule, and watch lists with hits
+    (:mod:`regie.alerts.synth`)."""
+    from regie.alerts import synth
+
+    end = SCALE_PERIOD[ctx.scale.name][1]
+    return synth.run(seed=ctx.seed, end=end)
