@@ -4,6 +4,7 @@ per-recipient encryption, need-to-know of recipients, audit."""
 from __future__ import annotations
 
 import io
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -333,3 +334,41 @@ def test_receipt_locks_after_repeated_wrong_secrets(desk_tip: tuple[Tip, Any]) -
     assert services.tip_by_receipt(code.display).pk == tip.pk
     tip.refresh_from_db()
     assert tip.receipt_failures == 0 and tip.receipt_locked_until is None
+
+
+# --- review fixes: no exact reporter times, desk decisions under a lock -------------------------
+
+
+def test_reporter_actions_leave_no_timed_trace(
+    desk_tip: tuple[Tip, Any], operator: Position
+) -> None:
+    """The web intake and the reporter's answers write no audit entry (its microsecond time
+    would undo the rounding of the tip's times); the desk's own actions are audited."""
+    from regie.tips.models import UsedChallenge
+
+    tip, code = desk_tip
+    services.reporter_adds(services.tip_by_receipt(code.display), "Zwart.")
+    assert not AuditEntry.objects.filter(object_type="tips.tip", actor__isnull=True).exists()
+    services.desk_asks(tip, "Welke kleur?", operator.user)
+    assert AuditEntry.objects.filter(object_type="tips.tip", actor=operator.user).exists()
+    expires = time.time() + 600.5
+    assert services.DbUsedChallenges().add_if_new("challenge-1", expires)
+    kept = UsedChallenge.objects.get(challenge_id="challenge-1").expires_at
+    assert kept % 3600 == 0 and expires <= kept < expires + 3600
+    assert not services.DbUsedChallenges().add_if_new("challenge-1", expires)
+
+
+def test_a_second_decision_on_a_stale_tip_is_refused_not_a_crash(
+    desk_tip: tuple[Tip, Any], recipients: dict[str, Any], operator: Position
+) -> None:
+    tip, _ = desk_tip
+    services.save_rewrite(tip, CLEAN_REWRITE, operator.user)
+    stale = Tip.objects.get(pk=tip.pk)  # a second browser tab, loaded before forwarding
+    ids = [r.pk for r, _reason in services.proposed_recipients(tip)]
+    services.forward(tip, ids, operator.user)
+    with pytest.raises(services.TipError, match="al beoordeeld"):
+        services.forward(stale, ids, operator.user)  # double click: no IntegrityError
+    with pytest.raises(services.TipError, match="Alleen een nieuwe melding"):
+        services.set_not_concrete(stale, operator.user)
+    assert stale.status == "forwarded"  # the caller's object is refreshed
+    assert Delivery.objects.filter(tip=tip).count() == len(ids)

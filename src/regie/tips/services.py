@@ -4,9 +4,11 @@ written to the audit log; a reporter's actions are logged without any actor or o
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import math
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -71,7 +73,11 @@ class DbUsedChallenges:
         UsedChallenge.objects.filter(expires_at__lt=now).delete()
         try:
             with transaction.atomic():
-                UsedChallenge.objects.create(challenge_id=challenge_id, expires_at=expires_at)
+                # Kept to the next full hour: the exact expiry would tell when the reporter
+                # loaded the form (a challenge stays unusable at least until it expires).
+                UsedChallenge.objects.create(
+                    challenge_id=challenge_id, expires_at=math.ceil(expires_at / 3600) * 3600
+                )
         except IntegrityError:
             return False
         return True
@@ -184,14 +190,18 @@ def submit_tip(
                 Attachment.objects.create(
                     tip=tip, file_name=name, kind=str(clean_file.kind), size=len(clean_file.data)
                 )
-            audit_log(
-                actor=operator,
-                action=Action.CREATE,
-                object_type="tips.tip",
-                object_id=tip.pk,
-                purpose=Purpose.WPG8,
-                detail={"channel": channel, "attachments": len(cleaned)},
-            )
+            if operator is not None:
+                # The phone path: the operator's entry is a staff action and is audited.
+                # A reporter's own submission is not: an audit entry carries its time to the
+                # microsecond, which would undo the rounding of ``received_at`` above.
+                audit_log(
+                    actor=operator,
+                    action=Action.CREATE,
+                    object_type="tips.tip",
+                    object_id=tip.pk,
+                    purpose=Purpose.WPG8,
+                    detail={"channel": channel, "attachments": len(cleaned)},
+                )
     except BaseException:
         for path in written:
             path.unlink(missing_ok=True)
@@ -278,17 +288,10 @@ def _add_follow_up(tip: Tip, sender: Sender, text: str) -> FollowUp:
 
 
 def reporter_adds(tip: Tip, text: str) -> FollowUp:
+    """The reporter's answer. Not audited, for the same reason as the web intake: the entry's
+    exact time would undo the rounding of ``FollowUp.created_at``."""
     with transaction.atomic():
-        follow_up = _add_follow_up(tip, Sender.REPORTER, text)
-        audit_log(
-            actor=None,
-            action=Action.CHANGE,
-            object_type="tips.tip",
-            object_id=tip.pk,
-            purpose=Purpose.WPG8,
-            detail={"follow_up": "reporter"},
-        )
-    return follow_up
+        return _add_follow_up(tip, Sender.REPORTER, text)
 
 
 def desk_asks(tip: Tip, text: str, actor: Any) -> FollowUp:
@@ -323,6 +326,29 @@ def place_names() -> frozenset[frozenset[str]]:
     )
 
 
+@contextlib.contextmanager
+def _locked(tip: Tip) -> Iterator[Tip]:
+    """The tip's row locked for a desk decision (checks are made on the locked row); the
+    caller's object is refreshed afterwards, also when the decision is refused."""
+    try:
+        with transaction.atomic():
+            yield Tip.objects.select_for_update().get(pk=tip.pk)
+    finally:
+        tip.refresh_from_db()
+
+
+def _check_forwardable(tip: Tip) -> None:
+    if tip.status != Status.NEW:
+        raise TipError("Deze melding is al beoordeeld, doorgezet of afgesloten.")
+    if not tip.rewrite:
+        raise TipError("Herschrijf de melding eerst.")
+    if not tip.rewrite_checked_ok:
+        raise TipError(
+            "De herschreven tekst bevat nog herleidbare gegevens; pas hem aan en controleer "
+            "opnieuw."
+        )
+
+
 def save_rewrite(tip: Tip, text: str, actor: Any) -> rewrite.RewriteReport:
     """Store the rewrite and the outcome of its check; returns the check's report."""
     text = text.strip()
@@ -330,13 +356,13 @@ def save_rewrite(tip: Tip, text: str, actor: Any) -> rewrite.RewriteReport:
         raise TipError("De herschreven tekst is leeg.")
     if len(text) > MAX_TEXT * 2:
         raise TipError("De herschreven tekst is te lang.")
-    if tip.status in (Status.FORWARDED, Status.CLOSED):
-        raise TipError("Deze melding is al doorgezet of afgesloten.")
     report = rewrite.check_rewrite(original_text(original_of(tip)), text, place_names())
-    with transaction.atomic():
-        tip.rewrite = conf.desk_vault().encrypt(sealing.Package(text))
-        tip.rewrite_checked_ok = report.ok
-        tip.save(update_fields=["rewrite", "rewrite_checked_ok"])
+    with _locked(tip) as locked:
+        if locked.status in (Status.FORWARDED, Status.CLOSED):
+            raise TipError("Deze melding is al doorgezet of afgesloten.")
+        locked.rewrite = conf.desk_vault().encrypt(sealing.Package(text))
+        locked.rewrite_checked_ok = report.ok
+        locked.save(update_fields=["rewrite", "rewrite_checked_ok"])
         audit_log(
             actor=actor,
             action=Action.CHANGE,
@@ -374,17 +400,17 @@ def proposed_recipients(tip: Tip) -> list[tuple[Recipient, str]]:
 
 
 def set_not_concrete(tip: Tip, actor: Any) -> None:
-    if tip.status != Status.NEW:
-        raise TipError("Alleen een nieuwe melding kan als niet concreet worden beoordeeld.")
     now = timezone.now()
-    with transaction.atomic():
-        tip.concrete = False
-        tip.status = Status.NOT_CONCRETE
-        tip.closed_at = now
-        tip.expires_at = retention.expiry_date(
-            tip.received_at, closed_at=now, policy=conf.retention_policy()
+    with _locked(tip) as locked:
+        if locked.status != Status.NEW:
+            raise TipError("Alleen een nieuwe melding kan als niet concreet worden beoordeeld.")
+        locked.concrete = False
+        locked.status = Status.NOT_CONCRETE
+        locked.closed_at = now
+        locked.expires_at = retention.expiry_date(
+            locked.received_at, closed_at=now, policy=conf.retention_policy()
         )
-        tip.save(update_fields=["concrete", "status", "closed_at", "expires_at"])
+        locked.save(update_fields=["concrete", "status", "closed_at", "expires_at"])
         audit_log(
             actor=actor,
             action=Action.CHANGE,
@@ -402,15 +428,7 @@ def forward(
     Refused unless the tip is new, has a rewrite that passed the check, and at least one
     active recipient is chosen. The reporter's own words never leave the desk."""
     ids = sorted({int(i) for i in recipient_ids})
-    if tip.status != Status.NEW:
-        raise TipError("Deze melding is al beoordeeld, doorgezet of afgesloten.")
-    if not tip.rewrite:
-        raise TipError("Herschrijf de melding eerst.")
-    if not tip.rewrite_checked_ok:
-        raise TipError(
-            "De herschreven tekst bevat nog herleidbare gegevens; pas hem aan en controleer "
-            "opnieuw."
-        )
+    _check_forwardable(tip)
     recipients = list(Recipient.objects.filter(pk__in=ids, active=True))
     if not ids or len(recipients) != len(ids):
         raise TipError("Kies een of meer actieve ontvangers.")
@@ -428,10 +446,12 @@ def forward(
         "received": tip.received_at.date().isoformat(),
         "text": rewrite_of(tip),
     }
-    with transaction.atomic():
+    with _locked(tip) as locked:
+        # Checked again under the lock: a double click or a parallel "niet concreet".
+        _check_forwardable(locked)
         deliveries = [
             Delivery.objects.create(
-                tip=tip,
+                tip=locked,
                 recipient=r,
                 sealed=sealing.seal_package(
                     sealing.Package(text, files), sealing.decode_key(r.public_key)
@@ -441,13 +461,13 @@ def forward(
             )
             for r in recipients
         ]
-        tip.concrete = True
-        tip.status = Status.FORWARDED
-        tip.forwarded_at = now
-        tip.expires_at = retention.expiry_date(
-            tip.received_at, forwarded_at=now, policy=conf.retention_policy()
+        locked.concrete = True
+        locked.status = Status.FORWARDED
+        locked.forwarded_at = now
+        locked.expires_at = retention.expiry_date(
+            locked.received_at, forwarded_at=now, policy=conf.retention_policy()
         )
-        tip.save(update_fields=["concrete", "status", "forwarded_at", "expires_at"])
+        locked.save(update_fields=["concrete", "status", "forwarded_at", "expires_at"])
         audit_log(
             actor=actor,
             action=Action.EXPORT,
@@ -459,16 +479,16 @@ def forward(
 
 
 def close(tip: Tip, actor: Any) -> None:
-    if tip.status == Status.CLOSED:
-        raise TipError("Deze melding is al afgesloten.")
     now = timezone.now()
-    with transaction.atomic():
-        tip.status = Status.CLOSED
-        tip.closed_at = now
-        tip.expires_at = retention.expiry_date(
-            tip.received_at, closed_at=now, policy=conf.retention_policy()
+    with _locked(tip) as locked:
+        if locked.status == Status.CLOSED:
+            raise TipError("Deze melding is al afgesloten.")
+        locked.status = Status.CLOSED
+        locked.closed_at = now
+        locked.expires_at = retention.expiry_date(
+            locked.received_at, closed_at=now, policy=conf.retention_policy()
         )
-        tip.save(update_fields=["status", "closed_at", "expires_at"])
+        locked.save(update_fields=["status", "closed_at", "expires_at"])
         audit_log(
             actor=actor,
             action=Action.CHANGE,
