@@ -178,3 +178,17 @@ def test_index_follows_a_changed_registration(
     assert found(user, "zwembad") == []
     assert found(user, "Jan van der Berg") == []  # the person's only registration moved away
     assert selectors.search(user, "zwembad").count == 0
+
+
+def test_a_bsn_added_on_an_automatic_link_is_searchable_at_once(team: BaseTeam) -> None:
+    # First without a BSN; the second registration links automatically (same name and date
+    # of birth) and adds the BSN to the existing person.
+    first = bike_theft(team, person("Kees", "Mol", born=dt.date(1971, 2, 3)))
+    bike_theft(
+        team,
+        person("Kees", "Mol", born=dt.date(1971, 2, 3), bsn="123456782"),
+        reported_at=first.reported_at + dt.timedelta(hours=2),
+    )
+    kees = Person.objects.get(surname="Mol")
+    assert kees.bsn == "123456782"
+    assert SearchIdentifier.objects.filter(value="bsn:123456782").exists()

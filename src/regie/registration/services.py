@@ -70,6 +70,7 @@ from regie.registration.resolution import person_matcher
 from regie.registration.signals import (
     NewInvolvement,
     NewRegistration,
+    core_objects_changed,
     registrations_created,
 )
 from regie.registration.validation import Errors, validate
@@ -698,6 +699,7 @@ def _add_bsn(person: Person, bsn: str, *, actor: Any, purpose: str) -> None:
         return
     if added:
         person.bsn = bsn
+        core_objects_changed.send(sender=Person, kind="person", ids=[person.pk])
         audit_log(
             actor=actor,
             action=Action.CHANGE,

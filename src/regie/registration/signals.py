@@ -49,3 +49,9 @@ class NewRegistration:
     #: (seq, offence category id) per offence.
     offences: tuple[tuple[int, int], ...]
     involvements: tuple[NewInvolvement, ...]
+
+
+#: Core objects changed outside a registration's intake, merge or split (for instance a BSN
+#: added to a person on an automatic link). Sent with ``kind`` ("person", "organisation",
+#: "good", "location") and ``ids``, inside the transaction of the change.
+core_objects_changed = Signal()

@@ -20,7 +20,11 @@ from regie.registration.models import (
     Person,
     Registration,
 )
-from regie.registration.signals import NewRegistration, registrations_created
+from regie.registration.signals import (
+    NewRegistration,
+    core_objects_changed,
+    registrations_created,
+)
 from regie.search import services
 from regie.search.providers import team_places
 
@@ -33,6 +37,12 @@ def index_registrations(
     # involvements save reading those back.
     if ids:
         services.index_new_registrations(ids, new)
+
+
+@receiver(core_objects_changed, dispatch_uid="search-core-objects-changed")
+def reindex_changed_objects(sender: Any, *, kind: str, ids: list[int], **kwargs: Any) -> None:
+    # E.g. a BSN added to an automatically linked person: searchable at once.
+    services.index_objects(kind, ids)
 
 
 @receiver(post_save, sender=MergeEvent, dispatch_uid="search-merge")
