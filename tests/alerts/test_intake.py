@@ -64,7 +64,11 @@ def test_honour_violence_goes_to_lec_egg_with_its_facts(team: BaseTeam, desk: An
     start, end = word["positie"]
     assert EGG_TEXT[start:end] == "gedwongen huwelijk"
     assert flag.base_team_id == team.pk and flag.severity == "kritiek"
-    assert AuditEntry.objects.filter(object_type="alerts.flag", object_id=str(reg.pk)).exists()
+    # The audit entry names the flag by its stable reference and records the registration.
+    audited = AuditEntry.objects.get(
+        object_type="alerts.flag", action="create", object_id=f"EGG:{reg.pk}"
+    )
+    assert audited.detail["registration"] == reg.pk and audited.detail["flag"] == flag.pk
 
 
 def test_routing_per_rule(team: BaseTeam, desk: Any) -> None:
@@ -333,6 +337,15 @@ def test_reevaluation_is_idempotent(
     first = evaluate_since(since)
     assert first["flags"] == 1 and Flag.objects.get().registration_id == weapon.pk
     assert Flag.objects.get().raised_by == "evaluate"
+    # Raised with ignore_conflicts (no id returned): audited by its stable reference.
+    audited = [
+        e
+        for e in AuditEntry.objects.filter(object_type="alerts.flag", action="create")
+        if e.detail.get("raised_by") == "evaluate"
+    ]
+    assert [(e.object_id, e.detail["registration"]) for e in audited] == [
+        (f"WAPEN:{weapon.pk}", weapon.pk)
+    ]
     # The registration stored after the entry was added is a hit; the one before is not.
     assert first["hits"] == 1
     assert WatchHit.objects.get(entry=entry).registration_id == later.pk

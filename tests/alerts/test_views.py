@@ -12,11 +12,22 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from regie.alerts.models import Flag, FlagStatus, Rule, WatchEntry, WatchList
+from regie.alerts.models import (
+    Flag,
+    FlagStatus,
+    Notification,
+    Rule,
+    WatchEntry,
+    WatchHit,
+    WatchList,
+)
+from regie.alerts.services import watch_entry_add
 from regie.audit.models import AuditEntry
 from regie.organisation.models import BaseTeam, Position
-from regie.organisation.roles import Role, ScopeLevel
-from tests.alerts.helpers import EGG_TEXT, create
+from regie.organisation.roles import Confidentiality, Role, ScopeLevel
+from regie.registration.inputs import InvolvementIn
+from regie.registration.models import Registration
+from tests.alerts.helpers import EGG_TEXT, create, person
 
 pytestmark = pytest.mark.django_db
 
@@ -168,3 +179,116 @@ def test_watch_lists_screens(
     )
     assert "Elders" in national.get(reverse("alerts:watchlists")).content.decode()
     assert chief.get(reverse("alerts:watchlist", args=[other_list.pk])).status_code == 403
+
+
+def test_flags_follow_the_registrations_current_team_and_confidentiality(
+    team: BaseTeam, other_team: BaseTeam, desk: Any, client_for: Callable[..., Client]
+) -> None:
+    """Scope and clearance are those of the registration now, not the copies on the flag."""
+    reg = create(team, desk, narrative="Bedreigd met een mes.")
+    flag = Flag.objects.get(registration=reg)
+    queue = reverse("alerts:queue", args=["BASISTEAM"])
+    detail = reverse("alerts:flag", args=[flag.pk])
+    own = client_for(Role.TEAM_CHIEF)
+    there = client_for(Role.TEAM_CHIEF, at=other_team)
+    assert own.get(detail).status_code == 200
+    assert there.get(detail).status_code == 403
+    # The registration moves to another base team (a corrected place of the offence).
+    Registration.objects.filter(pk=reg.pk).update(base_team=other_team)
+    assert reg.number not in own.get(queue).content.decode()
+    assert own.get(detail).status_code == 403
+    assert reg.number in there.get(queue).content.decode()
+    page = there.get(detail)
+    assert page.status_code == 200 and other_team.name in page.content.decode()
+    # ... and is made secret: above the team chief's clearance (confidential).
+    Registration.objects.filter(pk=reg.pk).update(confidentiality=Confidentiality.SECRET)
+    assert reg.number not in there.get(queue).content.decode()
+    assert there.get(detail).status_code == 403
+    # The same in a national queue.
+    egg = create(team, desk, narrative=EGG_TEXT)
+    egg_flag = Flag.objects.get(registration=egg)
+    expert = client_for(Role.INTELLIGENCE_OFFICER, at=other_team)
+    expert.position.clearance = Confidentiality.CONFIDENTIAL  # type: ignore[attr-defined]
+    expert.position.save()  # type: ignore[attr-defined]
+    egg_detail = reverse("alerts:flag", args=[egg_flag.pk])
+    assert expert.get(egg_detail).status_code == 200
+    Registration.objects.filter(pk=egg.pk).update(confidentiality=Confidentiality.SECRET)
+    assert expert.get(egg_detail).status_code == 403
+    assert egg.number not in expert.get(reverse("alerts:queue", args=["LEC-EGG"])).content.decode()
+
+
+def test_watch_list_hits_and_notifications_only_for_visible_registrations(
+    team: BaseTeam,
+    other_team: BaseTeam,
+    desk: Any,
+    make_staff: Callable[..., Position],
+    client_for: Callable[..., Client],
+) -> None:
+    """A base-team investigator following a national list learns nothing of hits in
+    registrations of another unit or above his clearance: not on the list's page, not in
+    his inbox; and a registration that leaves his reach later shows only a neutral line."""
+    national = client_for(Role.INTELLIGENCE_OFFICER, level=ScopeLevel.NATIONAL)
+    owner = national.position.user  # type: ignore[attr-defined]
+    wl = WatchList.objects.create(code="LANDELIJK", title="Landelijk", kind="person", owner=owner)
+    suspect = InvolvementIn("suspect", person=person("Veel", "900000004"))
+    first = create(team, desk, involvements=(suspect,))
+    watch_entry_add(
+        wl,
+        object_id=first.involvements.get(role="suspect").person_id,
+        reason="veelpleger",
+        expires_on=dt.date.today() + dt.timedelta(days=90),
+        actor=owner,
+    )
+    investigator = client_for(Role.INVESTIGATOR)  # base team, clearance confidential
+    investigator.post(reverse("alerts:watchlist", args=[wl.pk]), {"subscribe": "1"})
+    elsewhere = create(
+        other_team, make_staff(Role.DESK_OFFICER, at=other_team).user, involvements=(suspect,)
+    )
+    secret = create(team, desk, involvements=(suspect,), confidentiality=Confidentiality.SECRET)
+    own = create(team, desk, involvements=(suspect,))
+    hits = set(
+        WatchHit.objects.filter(entry__watch_list=wl).values_list("registration_id", flat=True)
+    )
+    assert hits == {elsewhere.pk, secret.pk, own.pk}
+
+    page = investigator.get(reverse("alerts:watchlist", args=[wl.pk])).content.decode()
+    assert own.number in page
+    assert elsewhere.number not in page and secret.number not in page
+    owner_page = national.get(reverse("alerts:watchlist", args=[wl.pk])).content.decode()
+    assert all(r.number in owner_page for r in (elsewhere, secret, own))
+
+    inv = investigator.position.user  # type: ignore[attr-defined]
+    notified = Notification.objects.filter(recipient=inv).values_list(
+        "hit__registration_id", flat=True
+    )
+    assert set(notified) == {own.pk}
+    assert not Notification.objects.filter(recipient=inv, text__contains=elsewhere.number).exists()
+    mine = Notification.objects.filter(recipient=owner).values_list(
+        "hit__registration_id", flat=True
+    )
+    assert set(mine) == {elsewhere.pk, secret.pk, own.pk}
+    inbox = investigator.get(reverse("alerts:notifications")).content.decode()
+    assert own.number in inbox
+    assert elsewhere.number not in inbox and secret.number not in inbox
+
+    # Later the registration is made secret: the notification stays, but neutral, no link.
+    Registration.objects.filter(pk=own.pk).update(confidentiality=Confidentiality.SECRET)
+    inbox = investigator.get(reverse("alerts:notifications")).content.decode()
+    assert own.number not in inbox
+    assert "Nieuwe treffer op volglijst Landelijk" in inbox
+    page = investigator.get(reverse("alerts:watchlist", args=[wl.pk])).content.decode()
+    assert own.number not in page
+
+
+def test_a_list_only_for_my_unit_needs_a_unit(client_for: Callable[..., Client]) -> None:
+    """A national user ticking "Alleen voor mijn eenheid" gets an error, not a national list."""
+    national = client_for(Role.INTELLIGENCE_OFFICER, level=ScopeLevel.NATIONAL)
+    url = reverse("alerts:watchlists")
+    form = {"code": "nat-1", "title": "Mijn lijst", "kind": "person"}
+    refused = national.post(url, {**form, "unit_only": "on"})
+    assert refused.status_code == 400
+    assert "niet aan een eenheid verbonden" in refused.content.decode()
+    assert not WatchList.objects.filter(code="NAT-1").exists()
+    chosen = national.post(url, form)  # a national list, chosen explicitly
+    assert chosen.status_code == 302
+    assert WatchList.objects.get(code="NAT-1").unit_id is None

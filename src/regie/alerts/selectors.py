@@ -3,11 +3,16 @@
 * A flag queue is visible to its *members*: holders of ``VIEW_ALERTS`` whose role is one of
   the queue's ``member_roles``. In a national queue (the LEC EGG) members see every flag; in
   an organisation queue only the flags of registrations within their own scope (the base
-  team where it happened). Flags above the user's clearance are never shown.
+  team where it happened). Flags above the user's clearance are never shown. Scope and
+  clearance are those of the registration *now* (a registration moved to another base team
+  or made more confidential after the flag was raised takes its flags along), not the copies
+  kept on the flag.
 * A watch list is visible to its owner and subscribers, and to holders of
   ``VIEW_WATCHLISTS`` positioned in the list's unit (a list without unit: to all holders).
-  Entries and hits are visible with their list.
-* Notifications only to their recipient.
+  Entries are visible with their list; hits only where the user may also see the
+  registration (scope and clearance), and a list "only for my unit" always has a unit.
+* Notifications only to their recipient, and only for registrations the recipient may see
+  (checked when written and again when shown).
 """
 
 from __future__ import annotations
@@ -40,11 +45,11 @@ def flags_visible_to(user: Any, qs: QuerySet[Flag] | None = None) -> QuerySet[Fl
         return qs.none()
     national = [q.pk for q in queues if q.scope == QueueScope.NATIONAL]
     local = [q.pk for q in queues if q.scope == QueueScope.ORGANISATION]
-    team_q = base_team_filter(user, prefix="base_team__")
+    team_q = base_team_filter(user, prefix="registration__base_team__")
     cond = Q(queue_id__in=national)
     if local:
         cond |= Q(queue_id__in=local) & (Q() if team_q is None else team_q)
-    return qs.filter(cond, confidentiality__lte=int(clearance_of(user)))
+    return qs.filter(cond, registration__confidentiality__lte=int(clearance_of(user)))
 
 
 def unit_of(user: Any) -> tuple[bool, int | None]:

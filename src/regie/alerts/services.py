@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -43,6 +44,7 @@ from regie.alerts.models import (
 )
 from regie.audit.models import Action, Purpose
 from regie.audit.services import audit_batch, audit_log
+from regie.organisation.access import registrations_visible_to
 from regie.organisation.roles import Role
 from regie.registration.models import (
     Good,
@@ -497,15 +499,30 @@ def _store_flags(
             )
         )
     Flag.objects.bulk_create(rows, ignore_conflicts=raised_by != "intake")
+    # With ignore_conflicts the backend returns no ids: the audit entry names the flag by
+    # its stable reference "<rule code>:<registration id>" (a flag is unique per rule and
+    # registration) and records the registration, and the flag's id where known.
+    codes = {r.id: r.definition.code for r in rules}
     for f in rows:
         audit_log(
             actor=actor,
             action=Action.CREATE,
             object_type=OBJECT_FLAG,
-            object_id=f.registration_id,
-            detail={"rule": f.rule_id, "queue": f.queue_id, "raised_by": raised_by},
+            object_id=flag_reference(codes[f.rule_id], f.registration_id),
+            detail={
+                "rule": f.rule_id,
+                "registration": f.registration_id,
+                "flag": f.pk,
+                "queue": f.queue_id,
+                "raised_by": raised_by,
+            },
         )
     return rows
+
+
+def flag_reference(rule_code: str, registration_id: int) -> str:
+    """The stable reference of a flag in the audit trail (known before it has an id)."""
+    return f"{rule_code}:{registration_id}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -623,11 +640,20 @@ def _notify(hits: list[WatchHit]) -> None:
         watchlist_id__in=lists
     ).values_list("watchlist_id", "user_id"):
         recipients[wl_id].add(user_id)
-    numbers = dict(
-        Registration.objects.filter(pk__in={h.registration_id for h in hits}).values_list(
-            "pk", "number"
+    reg_ids = {h.registration_id for h in hits}
+    numbers = dict(Registration.objects.filter(pk__in=reg_ids).values_list("pk", "number"))
+    # Need-to-know: the text names the person, the role and the registration, so only
+    # recipients who may see that registration (scope and clearance) are notified; owning or
+    # following a list does not open the registrations of other units or higher clearance.
+    user_ids = set().union(*recipients.values()) if recipients else set()
+    may_see: dict[int, set[int]] = {
+        u.pk: set(
+            registrations_visible_to(u, Registration.objects.filter(pk__in=reg_ids)).values_list(
+                "pk", flat=True
+            )
         )
-    )
+        for u in get_user_model().objects.filter(pk__in=user_ids).select_related("position")
+    }
     roles = dict(InvolvementRole.choices)
     rows: list[Notification] = []
     for h in hits:
@@ -640,6 +666,7 @@ def _notify(hits: list[WatchHit]) -> None:
         rows.extend(
             Notification(recipient_id=u, hit=h, text=text[:500])
             for u in sorted(recipients[e.watch_list_id])
+            if h.registration_id in may_see.get(u, set())
         )
     Notification.objects.bulk_create(rows)
 

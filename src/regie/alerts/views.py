@@ -85,7 +85,7 @@ def queue(request: HttpRequest, code: str) -> HttpResponse:
         flags = flags.exclude(status=FlagStatus.CLOSED)
     elif status in FlagStatus.values:
         flags = flags.filter(status=status)
-    rows = list(flags.select_related("rule", "registration", "base_team")[:200])
+    rows = list(flags.select_related("rule", "registration__base_team")[:200])
     _audit_view(request, services.OBJECT_FLAG, f"queue:{q.code}", ids=[f.pk for f in rows])
     return render(
         request,
@@ -97,7 +97,7 @@ def queue(request: HttpRequest, code: str) -> HttpResponse:
 def _flag_for(request: HttpRequest, pk: int) -> Flag:
     flag = (
         selectors.flags_visible_to(request.user)
-        .select_related("rule", "queue", "registration", "base_team")
+        .select_related("rule", "queue", "registration__base_team")
         .filter(pk=pk)
         .first()
     )
@@ -233,10 +233,21 @@ def watchlists(request: HttpRequest) -> HttpResponse:
         if not has_perm(request.user, Perm.MANAGE_WATCHLISTS):
             deny(request, Perm.MANAGE_WATCHLISTS, services.OBJECT_WATCHLIST)
         unit = None
-        if request.POST.get("unit_only") == "on":
-            _, unit_id = selectors.unit_of(request.user)
-            unit = Unit.objects.filter(pk=unit_id).first() if unit_id is not None else None
         try:
+            if request.POST.get("unit_only") == "on":
+                # A list "only for my unit" needs a unit: without one (a national position)
+                # it would silently become a national list, visible to every holder of the
+                # permission. Refuse; a national list must be chosen explicitly.
+                unit_id = selectors.unit_of(request.user)[1]
+                unit = Unit.objects.filter(pk=unit_id).first() if unit_id is not None else None
+                if unit is None:
+                    raise AlertsError(
+                        _(
+                            "U bent niet aan een eenheid verbonden, dus een lijst alleen voor "
+                            "uw eenheid kan niet. Haal het vinkje weg om een landelijke lijst "
+                            "aan te maken."
+                        )
+                    )
             wl = services.watchlist_create(
                 code=request.POST.get("code", ""),
                 title=request.POST.get("title", ""),
@@ -279,10 +290,13 @@ def _render_watchlist(
     entries = list(
         wl.entries.filter(removed_at__isnull=True).select_related("person", "good", "added_by")
     )
+    # Need-to-know: only hits in registrations the user may see (scope and clearance);
+    # seeing the list does not reveal in which other registrations its objects turn up.
     hits = list(
-        WatchHit.objects.filter(entry__watch_list=wl).select_related(
-            "entry__person", "entry__good", "registration"
-        )[:100]
+        WatchHit.objects.filter(
+            entry__watch_list=wl,
+            registration__in=registrations_visible_to(request.user, Registration.objects.all()),
+        ).select_related("entry__person", "entry__good", "registration")[:100]
     )
     roles = dict(InvolvementRole.choices)
     for h in hits:
@@ -383,9 +397,23 @@ def notifications(request: HttpRequest) -> HttpResponse:
         return redirect("alerts:notifications")
     rows = list(
         Notification.objects.filter(recipient_id=int(request.user.pk or 0)).select_related(
-            "hit__registration"
+            "hit__registration", "hit__entry__watch_list"
         )[:200]
     )
+    # Need-to-know at render time too: a notification was only written for recipients who
+    # could see the registration, but scope or clearance may have changed since (or the
+    # registration may have become more confidential). Then only a neutral line, no link.
+    visible = set(
+        registrations_visible_to(
+            request.user, Registration.objects.filter(pk__in={n.hit.registration_id for n in rows})
+        ).values_list("pk", flat=True)
+    )
+    for n in rows:
+        n.may_open = n.hit.registration_id in visible  # type: ignore[attr-defined]
+        if not n.may_open:  # type: ignore[attr-defined]
+            n.text = _("Nieuwe treffer op volglijst %(title)s") % {
+                "title": n.hit.entry.watch_list.title
+            }
     _audit_view(request, "alerts.notification", "list", ids=[n.pk for n in rows])
     return render(
         request,
