@@ -6,12 +6,12 @@ template (``intelligence/_picture.html``)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Max, Q
+from django.db.models import Count, Max, Q, QuerySet
+from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -98,14 +98,20 @@ def parse_request(user: Any, params: Any) -> PictureRequest:
 
 def area_teams(level: str, code: str) -> tuple[Any, list[BaseTeam]]:
     """The area object and its base teams."""
+    area, teams = area_team_query(level, code)
+    return area, list(teams)
+
+
+def area_team_query(level: str, code: str) -> tuple[Any, QuerySet[BaseTeam]]:
+    """The area object and a query of its base teams (usable as a subquery)."""
     if level == "national":
-        return None, list(BaseTeam.objects.all())
+        return None, BaseTeam.objects.all()
     model: Any = {"base_team": BaseTeam, "district": District, "unit": Unit}[level]
     area = model.objects.filter(code=code).first()
     if area is None:
         raise PictureError(_("Onbekend gebied: %(code)s") % {"code": code})
     q = {"base_team": Q(pk=area.pk), "district": Q(district=area), "unit": Q(district__unit=area)}
-    return area, list(BaseTeam.objects.filter(q[level]))
+    return area, BaseTeam.objects.filter(q[level])
 
 
 def area_in_scope(user: Any, teams: list[BaseTeam], level: str) -> bool:
@@ -120,12 +126,13 @@ def area_in_scope(user: Any, teams: list[BaseTeam], level: str) -> bool:
     return bool(teams) and all(t.pk in allowed for t in teams)
 
 
-def _phenomenon_filter(phenomenon: str) -> tuple[Q, Problem | None]:
+def _phenomenon_filter(user: Any, phenomenon: str) -> tuple[Q, Problem | None]:
     if not phenomenon:
         return Q(), None
     if phenomenon.startswith("probleem:"):
+        # Only problems the user may see: an invisible problem is answered as an unknown one.
         try:
-            problem = Problem.objects.get(pk=int(phenomenon.split(":", 1)[1]))
+            problem = selectors.problems_visible_to(user).get(pk=int(phenomenon.split(":", 1)[1]))
         except (ValueError, Problem.DoesNotExist) as exc:
             raise PictureError(_("Onbekend probleem.")) from exc
         return Q(problems=problem), problem
@@ -162,54 +169,66 @@ def _months(start: dt.date, end: dt.date) -> list[dt.date]:
 
 def build(user: Any, req: PictureRequest) -> dict[str, Any]:
     """The picture's content for the template; raises PictureError or PermissionError."""
-    area, teams = area_teams(req.level, req.code)
+    area, team_query = area_team_query(req.level, req.code)
+    teams = list(team_query)
     if not area_in_scope(user, teams, req.level):
         raise PermissionError(_("Dit gebied valt buiten uw bevoegdheid."))
-    phen_q, problem = _phenomenon_filter(req.phenomenon)
+    phen_q, problem = _phenomenon_filter(user, req.phenomenon)
     start_at = dt.datetime(req.start.year, req.start.month, req.start.day, tzinfo=TZ)
     end_at = dt.datetime(req.end.year, req.end.month, req.end.day, tzinfo=TZ) + dt.timedelta(days=1)
     length = end_at - start_at
     visible = registrations_visible_to(user, Registration.objects.all())
-    in_area = visible.filter(base_team__in=teams).filter(phen_q)
+    in_area = visible.filter(base_team__in=team_query.values("pk")).filter(phen_q)
     current = in_area.filter(occurred_from__gte=start_at, occurred_from__lt=end_at).distinct()
+    # Everything below works on this subquery: no id list goes into SQL parameters, so a
+    # national picture of a year does not run into the database's parameter limits.
+    current_pks = current.values("pk")
+    regs = Registration.objects.filter(pk__in=current_pks)
+    total = regs.count()
     previous_n = (
         in_area.filter(occurred_from__gte=start_at - length, occurred_from__lt=start_at)
         .distinct()
         .count()
     )
     rows = list(
-        current.order_by("occurred_from").values_list(
-            "pk", "number", "x", "y", "occurred_from", "neighbourhood__name"
-        )
+        regs.filter(x__isnull=False, y__isnull=False)
+        .order_by("occurred_from")
+        .values_list("pk", "number", "x", "y")[:MAX_POINTS]
     )
-    ids = [r[0] for r in rows]
-    # Trend: per week for periods up to four months, per month for longer ones.
+    # Trend: per week for periods up to four months, per month for longer ones; counted
+    # by the database.
     weekly = (req.end - req.start).days <= 120
-    buckets: Counter[dt.date] = Counter()
-    for r in rows:
-        day = timezone.localtime(r[4], TZ).date()
-        buckets[day - dt.timedelta(days=day.weekday()) if weekly else day.replace(day=1)] += 1
+    trunc = TruncWeek if weekly else TruncMonth
+    buckets: dict[dt.date, int] = {}
+    for bucket, n in (
+        regs.annotate(bucket=trunc("occurred_from", tzinfo=TZ))
+        .values("bucket")
+        .annotate(n=Count("pk"))
+        .values_list("bucket", "n")
+    ):
+        day = bucket.date() if isinstance(bucket, dt.datetime) else bucket
+        buckets[day] = buckets.get(day, 0) + n
     if weekly:
         first = req.start - dt.timedelta(days=req.start.weekday())
         keys = [first + dt.timedelta(weeks=k) for k in range((req.end - first).days // 7 + 1)]
         trend = [(f"wk {k.isocalendar().week}", buckets.get(k, 0)) for k in keys]
     else:
         trend = [(f"{m:%m-%Y}", buckets.get(m, 0)) for m in _months(req.start, req.end)]
-    change = (len(rows) - previous_n) / previous_n if previous_n else None
+    change = (total - previous_n) / previous_n if previous_n else None
     # Series among these registrations.
     series = list(
         selectors.series_visible_to(user)
-        .filter(registrations__in=ids)
+        .filter(registrations__in=current_pks)
         .distinct()
-        .order_by("-size")[:15]
+        .order_by("-size", "key")[:15]
     )
     group_of: dict[int, int] = {}
     for n, s in enumerate(series, start=1):
-        for reg_id in s.registrations.filter(pk__in=ids).values_list("pk", flat=True):
+        for reg_id in s.registrations.filter(pk__in=current_pks).values_list("pk", flat=True):
             group_of.setdefault(reg_id, n)
     points = [
         (r[2], r[3], group_of.get(r[0], 0), r[1])
-        for r in rows[:MAX_POINTS]
+        for r in rows
         if r[2] is not None and r[3] is not None
     ]
     area_name = area.name if area is not None else _("Nederland")
@@ -223,8 +242,15 @@ def build(user: Any, req: PictureRequest) -> dict[str, Any]:
         title=_("Aantal registraties per week") if weekly else _("Aantal registraties per maand"),
     )
     # Top entities and places.
-    top = selectors.top_entities(user, ids[:20000])
-    places = Counter(r[5] for r in rows if r[5]).most_common(5)
+    top = selectors.top_entities(user, regs.order_by("-occurred_from").values("pk")[:20000])
+    places = list(
+        regs.exclude(neighbourhood__name__isnull=True)
+        .exclude(neighbourhood__name="")
+        .values("neighbourhood__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "neighbourhood__name")
+        .values_list("neighbourhood__name", "n")[:5]
+    )
     # Open leads.
     from regie.selection.models import Case
 
@@ -232,7 +258,7 @@ def build(user: Any, req: PictureRequest) -> dict[str, Any]:
     for f in LEAD_FIELDS:
         lead_q |= Q(**{f: True})
     open_cases = (
-        Case.objects.filter(registration_id__in=ids, state__in=OPEN_STATES)
+        Case.objects.filter(registration_id__in=current_pks, state__in=OPEN_STATES)
         .filter(lead_q)
         .filter(assignee__isnull=True)
         .select_related("registration", "category")
@@ -248,7 +274,7 @@ def build(user: Any, req: PictureRequest) -> dict[str, Any]:
             problem.title if problem is not None else (req.phenomenon or _("alle delicten"))
         ),
         "generated_at": timezone.localtime(timezone.now(), TZ),
-        "total": len(rows),
+        "total": total,
         "previous_total": previous_n,
         "change": change,
         "trend": trend,
@@ -260,6 +286,5 @@ def build(user: Any, req: PictureRequest) -> dict[str, Any]:
         "places": places,
         "open_cases": list(open_cases[:15]),
         "open_cases_total": open_cases.count(),
-        "undecided": selectors.undecided_count(user, ids),
-        "registration_ids": ids,
+        "undecided": selectors.undecided_count(user, current_pks),
     }

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from regie.intelligence.linking.detect import Incident
 from regie.intelligence.models import LinkProposal, LinkStatus, Problem, Series
@@ -19,7 +21,7 @@ from regie.organisation.access import (
     registrations_visible_to,
 )
 from regie.organisation.roles import Perm, ScopeLevel
-from regie.registration.models import Involvement, Registration, Role
+from regie.registration.models import Good, Involvement, Organisation, Person, Registration, Role
 
 #: Roles that tie a person or organisation to the offender side of a registration.
 OFFENDER_ROLES = (Role.SUSPECT, Role.ARRESTED)
@@ -138,7 +140,7 @@ def visible_members(user: Any, registrations: QuerySet[Registration]) -> QuerySe
     return registrations_visible_to(user, registrations).select_related("base_team")
 
 
-def involvements_of(user: Any, registration_ids: list[int]) -> list[Involvement]:
+def involvements_of(user: Any, registration_ids: Any) -> list[Involvement]:
     """The involvements of these registrations whose core object the user may see (up to
     the user's clearance)."""
     clearance = int(clearance_of(user))
@@ -154,7 +156,7 @@ def involvements_of(user: Any, registration_ids: list[int]) -> list[Involvement]
 
 
 def top_entities(
-    user: Any, registration_ids: list[int], *, limit: int = 5
+    user: Any, registration_ids: Any, *, limit: int = 5
 ) -> dict[str, list[tuple[str, int]]]:
     """The most involved persons (suspects), goods and locations of these registrations,
     within the user's clearance: kind -> [(label, registrations)]."""
@@ -188,10 +190,55 @@ def top_entities(
     }
 
 
-def undecided_count(user: Any, registration_ids: list[int]) -> int:
+def undecided_count(user: Any, registration_ids: Any) -> int:
+    """Undecided visible links touching these registrations (a list of ids, or better a
+    ``values("pk")`` subquery for large sets)."""
     return (
         proposals_visible_to(user)
         .filter(status=LinkStatus.PROPOSED)
         .filter(Q(a_id__in=registration_ids) | Q(b_id__in=registration_ids))
         .count()
     )
+
+
+#: Core objects that a link reason may name ("gedeeld object person:12").
+REASON_OBJECTS: dict[str, Any] = {"person": Person, "organisation": Organisation, "good": Good}
+_OBJECT_PREFIX = "gedeeld object "
+
+
+def _reason_object(reason: Any) -> tuple[str, int] | None:
+    if not isinstance(reason, dict) or reason.get("code") != "object":
+        return None
+    detail = str(reason.get("detail", ""))
+    if not detail.startswith(_OBJECT_PREFIX):
+        return None
+    kind, _sep, pk = detail[len(_OBJECT_PREFIX) :].partition(":")
+    return (kind, int(pk)) if pk.isdigit() else None
+
+
+def shown_reasons(user: Any, proposals: Iterable[LinkProposal]) -> None:
+    """Set ``shown_reasons`` on each proposal: its reasons, with the core objects above the
+    user's clearance (or no longer there) named only as "gedeeld object"."""
+    proposals = list(proposals)
+    wanted: dict[str, set[int]] = {}
+    for p in proposals:
+        for r in p.reasons or []:
+            ref = _reason_object(r)
+            if ref is not None and ref[0] in REASON_OBJECTS:
+                wanted.setdefault(ref[0], set()).add(ref[1])
+    clearance = int(clearance_of(user))
+    allowed = {
+        (kind, pk)
+        for kind, ids in wanted.items()
+        for pk in REASON_OBJECTS[kind]
+        .objects.filter(pk__in=ids, confidentiality__lte=clearance)
+        .values_list("pk", flat=True)
+    }
+    for p in proposals:
+        out = []
+        for r in p.reasons or []:
+            ref = _reason_object(r)
+            if ref is not None and ref[0] in REASON_OBJECTS and ref not in allowed:
+                r = {**r, "detail": _("gedeeld object")}
+            out.append(r)
+        p.shown_reasons = out  # type: ignore[attr-defined]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -53,6 +53,7 @@ def run_detection(
     now = timezone.now()
     created = updated = 0
     with transaction.atomic():
+        lock_series()
         existing = {
             (p.a_id, p.b_id): p
             for p in LinkProposal.objects.filter(a_id__in=ids).filter(b_id__in=ids)
@@ -105,8 +106,33 @@ def run_detection(
     return summary
 
 
+#: Advisory lock key that serialises series rebuilds on PostgreSQL ("REGIE-SR").
+SERIES_LOCK = 0x5245474953520001
+
+
+def lock_series() -> None:
+    """Serialise series rebuilds until the end of the current transaction: a rebuild
+    reads the links only after any concurrent rebuild (and its decision) has committed.
+    SQLite serialises writers itself."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SERIES_LOCK])
+
+
+def series_key(first_number: str) -> str:
+    return f"S-{first_number}"
+
+
 def rebuild_series() -> int:
-    """Series = connected components of the links that are not rejected."""
+    """Series = connected components of the links that are not rejected. A series keeps its
+    identity (key and primary key) as long as its lowest registration stays the same, so
+    links to /series/<pk>/ survive decisions elsewhere."""
+    with transaction.atomic():
+        lock_series()
+        return _rebuild_series()
+
+
+def _rebuild_series() -> int:
     links = list(
         LinkProposal.objects.exclude(status=LinkStatus.REJECTED).values_list(
             "pk", "a_id", "b_id", "status", "score"
@@ -118,8 +144,6 @@ def rebuild_series() -> int:
     )
     member_of = {m: n for n, members in enumerate(components) for m in members}
     numbers = dict(Registration.objects.filter(pk__in=member_of).values_list("pk", "number"))
-    LinkProposal.objects.update(series=None)
-    Series.objects.all().delete()
     phenomena: dict[int, dict[str, int]] = {}
     for reg_id, code in Offence.objects.filter(registration_id__in=member_of).values_list(
         "registration_id", "category__code"
@@ -127,38 +151,47 @@ def rebuild_series() -> int:
         phenomena.setdefault(member_of[reg_id], {}).setdefault(code, 0)
         phenomena[member_of[reg_id]][code] += 1
     times = dict(Registration.objects.filter(pk__in=member_of).values_list("pk", "occurred_from"))
-    rows = []
-    for n, members in enumerate(components):
-        counts = phenomena.get(n, {})
-        rows.append(
-            Series(
-                key=f"S-{numbers[members[0]]}",
-                phenomenon=max(sorted(counts), key=lambda c: counts[c]) if counts else "",
-                size=len(members),
-                accepted_links=sum(
-                    1
-                    for _, a, b, s, _score in links
-                    if s == LinkStatus.ACCEPTED and member_of.get(a) == n == member_of.get(b)
-                ),
-                first_at=min(times[m] for m in members),
-                last_at=max(times[m] for m in members),
-            )
-        )
-    Series.objects.bulk_create(rows)
-    by_key = {s.key: s for s in Series.objects.all()}
+    accepted: dict[int, int] = {}
+    for _pk, a, b, status, _score in links:
+        n = member_of.get(a)
+        if status == LinkStatus.ACCEPTED and n is not None and n == member_of.get(b):
+            accepted[n] = accepted.get(n, 0) + 1
+    keys = [series_key(numbers[members[0]]) for members in components]
+    existing = {s.key: s for s in Series.objects.filter(key__in=keys)}
+    # Series whose lowest registration is gone from every component disappear.
+    Series.objects.exclude(key__in=keys).delete()
+    by_key: dict[str, Series] = {}
+    new_rows: list[Series] = []
+    for i, (key, members) in enumerate(zip(keys, components, strict=True)):
+        counts = phenomena.get(i, {})
+        series = existing.get(key) or Series(key=key)
+        series.phenomenon = max(sorted(counts), key=lambda c: counts[c]) if counts else ""
+        series.size = len(members)
+        series.accepted_links = accepted.get(i, 0)
+        series.first_at = min(times[m] for m in members)
+        series.last_at = max(times[m] for m in members)
+        if series.pk is None:
+            new_rows.append(series)
+        else:
+            series.save()
+        by_key[key] = series
+    Series.objects.bulk_create(new_rows)
+    by_key.update({s.key: s for s in Series.objects.filter(key__in=[s.key for s in new_rows])})
     through = Series.registrations.through
+    through.objects.all().delete()
     through.objects.bulk_create(
         [
-            through(series_id=by_key[f"S-{numbers[members[0]]}"].pk, registration_id=m)
-            for members in components
+            through(series_id=by_key[key].pk, registration_id=m)
+            for key, members in zip(keys, components, strict=True)
             for m in members
         ],
         batch_size=2000,
     )
-    for members in components:
+    LinkProposal.objects.exclude(series=None).update(series=None)
+    for key, members in zip(keys, components, strict=True):
         LinkProposal.objects.filter(a_id__in=members, b_id__in=members).exclude(
             status=LinkStatus.REJECTED
-        ).update(series=by_key[f"S-{numbers[members[0]]}"])
+        ).update(series=by_key[key])
     return len(components)
 
 
@@ -169,6 +202,9 @@ def decide_link(proposal: LinkProposal, *, accept: bool, reason: str, actor: Any
     if len(reason) > 500:
         raise IntelligenceError(_("De reden is te lang (maximaal 500 tekens)."))
     with transaction.atomic():
+        # The series lock first: the rebuild below updates every link row, so taking the
+        # row lock first could deadlock against a concurrent decision.
+        lock_series()
         row = LinkProposal.objects.select_for_update().get(pk=proposal.pk)
         if row.status != LinkStatus.PROPOSED:
             raise IntelligenceError(_("Over dit voorstel is al besloten."))

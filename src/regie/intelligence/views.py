@@ -4,6 +4,7 @@ data of suspects: within the user's scope and clearance, every view audited."""
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from django.contrib import messages
@@ -26,7 +27,7 @@ from regie.intelligence.models import LinkProposal, LinkStatus, Problem, Problem
 from regie.organisation.access import has_perm, position_of, registrations_visible_to
 from regie.organisation.models import Unit
 from regie.organisation.roles import Perm
-from regie.registration.models import Registration
+from regie.registration.models import Offence, Registration
 
 
 def _audit(request: HttpRequest, what: str, pk: Any = "", **detail: Any) -> None:
@@ -63,6 +64,8 @@ def proposals(request: HttpRequest) -> HttpResponse:
         .select_related("a__base_team", "b__base_team", "series", "decided_by")
     )
     page = Paginator(qs, 25).get_page(request.GET.get("pagina"))
+    page.object_list = list(page.object_list)
+    selectors.shown_reasons(request.user, page.object_list)
     _audit(request, "proposals", status=status, page=page.number, shown=[p.pk for p in page])
     return render(
         request,
@@ -124,12 +127,17 @@ def _series_in_scope(request: HttpRequest, pk: int) -> tuple[Series, list[Regist
 def series_detail(request: HttpRequest, pk: int) -> HttpResponse:
     series, members = _series_in_scope(request, pk)
     ids = [m.pk for m in members]
-    links = (
+    links = list(
         selectors.proposals_visible_to(request.user)
         .filter(a_id__in=ids, b_id__in=ids)
         .select_related("a", "b", "decided_by")
     )
-    hidden = series.size - len(members)
+    selectors.shown_reasons(request.user, links)
+    # What is shown is computed over the visible members only: nothing is said about the
+    # members outside the user's scope.
+    phenomena = Counter(
+        Offence.objects.filter(registration_id__in=ids).values_list("category__code", flat=True)
+    )
     _audit(request, "series", series.pk, registrations=[m.number for m in members])
     return render(
         request,
@@ -138,7 +146,15 @@ def series_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "series": series,
             "members": members,
             "links": links,
-            "hidden": hidden,
+            "facts": {
+                "phenomenon": (
+                    max(sorted(phenomena), key=lambda c: phenomena[c]) if phenomena else ""
+                ),
+                "size": len(members),
+                "first_at": members[0].occurred_from,
+                "last_at": max(m.occurred_from for m in members),
+                "accepted_links": sum(1 for p in links if p.status == LinkStatus.ACCEPTED),
+            },
             "can_decide": has_perm(request.user, Perm.DECIDE_LINKS),
             "problems": selectors.problems_visible_to(request.user).filter(
                 status=ProblemStatus.OPEN
@@ -307,10 +323,7 @@ def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .prefetch_related("offences__category")
         .order_by("occurred_from")
     )
-    total = problem.members.count()
     # Timeline per week and the map, the same drawings as the picture.
-    from collections import Counter
-
     weeks: Counter[str] = Counter()
     for m in members:
         iso = m.occurred_from.isocalendar()
@@ -331,7 +344,6 @@ def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "problem": problem,
             "members": members,
-            "hidden": total - len(members),
             "timeline_svg": mark_safe(timeline),  # noqa: S308 - escaped in drawing
             "map_svg": mark_safe(map_svg),  # noqa: S308 - escaped in drawing
             "teams": BaseTeam.objects.filter(pk__in=teams).order_by("code"),
