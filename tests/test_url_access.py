@@ -192,7 +192,8 @@ def sample_kwargs(team: BaseTeam, staff: Position, registration: Any) -> dict[st
 
 def tips_sample(team: BaseTeam) -> tuple[dict[str, int], dict[str, int]]:
     """A forwarded tip with an attachment, delivered to the recipients the matrix's users
-    read for: the municipal recipient's municipality (GM0344) and the team's unit."""
+    read for: the municipal recipient's municipality (GM0344), the team's unit, and a partner
+    agency (the matrix's partner user becomes its member)."""
     import io
     import os
     import tempfile
@@ -228,7 +229,13 @@ def tips_sample(team: BaseTeam) -> tuple[dict[str, int], dict[str, int]]:
     )
     tips.save_rewrite(tip, "Handel in een woning.", None)
     tip.refresh_from_db()
-    tips.forward(tip, [municipal.pk, police.pk], None)
+    partner = tips.create_recipient(
+        name="FIOD (matrix)",
+        kind=RecipientKind.AGENCY,
+        topics=["drugs"],
+        passphrase="matrix-passphrase",
+    )
+    tips.forward(tip, [municipal.pk, police.pk, partner.pk], None)
     return {"pk": tip.pk}, {"pk": tip.attachments.get().pk}
 
 
@@ -264,6 +271,10 @@ def test_url_access_matrix(
     kwargs_by_name = sample_kwargs(team, subject, registration)
     client = Client() if role is None else client_for(role)
     user = None if role is None else client.position.user  # type: ignore[attr-defined]
+    if role == Role.AGENCY_RECIPIENT:
+        from regie.tips.models import Recipient
+
+        Recipient.objects.get(name="FIOD (matrix)").members.add(user)
     failures = []
     # Sign-out ends the session, so it goes last.
     order = sorted(ALL_URLS.items(), key=lambda item: item[0] == "core:logout")

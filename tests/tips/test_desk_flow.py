@@ -17,7 +17,7 @@ from regie.audit.models import AuditEntry
 from regie.organisation.models import Position
 from regie.organisation.roles import Role
 from regie.tips import sealing, services
-from regie.tips.models import Attachment, Delivery, FollowUp, Status, Tip
+from regie.tips.models import Attachment, Delivery, FollowUp, RecipientKind, Status, Tip
 from regie.tips.services import TipError, Upload
 from tests.tips.conftest import (
     CLEAN_REWRITE,
@@ -372,3 +372,40 @@ def test_a_second_decision_on_a_stale_tip_is_refused_not_a_crash(
         services.set_not_concrete(stale, operator.user)
     assert stale.status == "forwarded"  # the caller's object is refreshed
     assert Delivery.objects.filter(tip=tip).count() == len(ids)
+
+
+def test_a_partner_agency_reads_only_its_own_deliveries(
+    desk_tip: tuple[Tip, Any],
+    recipients: dict[str, Any],
+    operator: Position,
+    client_for: Callable[..., Client],
+) -> None:
+    """FIOD staff (role "Ontvanger partnerorganisatie") sign in, unlock FIOD's key and read
+    what was forwarded to FIOD, nothing else; membership is explicit and checked."""
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    tip, _ = desk_tip
+    services.save_rewrite(tip, CLEAN_REWRITE, operator.user)
+    services.forward(tip, [recipients["fiod"].pk, recipients["utrecht"].pk], operator.user)
+    fiod = client_for(Role.AGENCY_RECIPIENT)
+    member = fiod.position.user  # type: ignore[attr-defined]
+    # Not yet a member: an empty inbox, the tip is not found.
+    assert tip.number not in fiod.get("/tips/ontvangen/").content.decode()
+    assert fiod.get(f"/tips/ontvangen/{tip.pk}/").status_code == 404
+    with pytest.raises(CommandError, match="Ontvanger partnerorganisatie"):
+        call_command("tips", "add-member", "FIOD", operator.user.username)
+    with pytest.raises(services.TipError, match="Alleen een partnerorganisatie"):
+        services.add_member(recipients["utrecht"], member.username)
+    call_command("tips", "add-member", "FIOD", member.username)
+    assert tip.number in fiod.get("/tips/ontvangen/").content.decode()
+    fiod.post("/tips/ontvangen/ontgrendelen/", {"passphrase": "fiod-sleutel-2020"})
+    assert CLEAN_REWRITE in fiod.get(f"/tips/ontvangen/{tip.pk}/").content.decode()
+    kmar = services.create_recipient(
+        name="KMar", kind=RecipientKind.AGENCY, topics=["border"], passphrase="kmar-sleutel-2020"
+    )
+    with pytest.raises(services.TipError, match="al voor een andere ontvanger"):
+        services.add_member(kmar, member.username)
+    with pytest.raises(services.TipError, match="Alleen een partnerorganisatie"):
+        services.add_member(recipients["police"], member.username)
+    assert AuditEntry.objects.filter(object_type="tips.recipient", action="change").exists()

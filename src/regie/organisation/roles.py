@@ -25,6 +25,7 @@ class Role(models.TextChoices):
     INTELLIGENCE_OFFICER = "intelligence_officer", _("Informatierechercheur")
     TIPLINE_OPERATOR = "tipline_operator", _("Medewerker Meld Misdaad Anoniem")
     MUNICIPALITY_RECIPIENT = "municipality_recipient", _("Ontvanger gemeente")
+    AGENCY_RECIPIENT = "agency_recipient", _("Ontvanger partnerorganisatie")
     LIRC_OFFICER = "lirc_officer", _("Medewerker LIRC")
     INTEGRITY_OFFICER = "integrity_officer", _("Medewerker integriteit")
     ADMINISTRATOR = "administrator", _("Beheerder")
@@ -186,7 +187,9 @@ PERMISSION_ROLES: dict[Perm, frozenset[Role]] = {
     # recipients read only what was sealed for them - public-order staff of a connected
     # municipality, and the intelligence staff of a police unit that is a recipient.
     Perm.HANDLE_TIPS: frozenset({Role.TIPLINE_OPERATOR}),
-    Perm.RECEIVE_TIPS: frozenset({Role.MUNICIPALITY_RECIPIENT, Role.INTELLIGENCE_OFFICER}),
+    Perm.RECEIVE_TIPS: frozenset(
+        {Role.MUNICIPALITY_RECIPIENT, Role.AGENCY_RECIPIENT, Role.INTELLIGENCE_OFFICER}
+    ),
     Perm.MANAGE_TIP_BILLING: frozenset({Role.TIPLINE_OPERATOR}),
     Perm.VIEW_TIP_STATISTICS: frozenset({Role.TIPLINE_OPERATOR}),
     # One search ("Blue View"): the roles that see registrations; what each finds is limited
@@ -256,6 +259,7 @@ ROLE_CLEARANCE: dict[Role, Confidentiality] = {
     Role.INTELLIGENCE_OFFICER: Confidentiality.SECRET,
     Role.TIPLINE_OPERATOR: Confidentiality.CONFIDENTIAL,
     Role.MUNICIPALITY_RECIPIENT: Confidentiality.PUBLIC,
+    Role.AGENCY_RECIPIENT: Confidentiality.PUBLIC,
     Role.LIRC_OFFICER: Confidentiality.CONFIDENTIAL,
     Role.INTEGRITY_OFFICER: Confidentiality.SECRET,
     Role.ADMINISTRATOR: Confidentiality.INTERNAL,
@@ -274,6 +278,9 @@ ROLE_DEFAULT_SCOPE: dict[Role, ScopeLevel] = {
     Role.INTELLIGENCE_OFFICER: ScopeLevel.UNIT,
     Role.TIPLINE_OPERATOR: ScopeLevel.NATIONAL,
     Role.MUNICIPALITY_RECIPIENT: ScopeLevel.MUNICIPALITY,
+    # A partner's staff (FIOD, KMar, Rijksrecherche, inspectorates, insurers) hold no police
+    # scope: they read only the recipient they are a member of (tips.Recipient.members).
+    Role.AGENCY_RECIPIENT: ScopeLevel.NATIONAL,
     Role.LIRC_OFFICER: ScopeLevel.NATIONAL,
     Role.INTEGRITY_OFFICER: ScopeLevel.UNIT,
     Role.ADMINISTRATOR: ScopeLevel.NATIONAL,
@@ -293,6 +300,7 @@ ROLE_PURPOSE: dict[Role, str] = {
     Role.INTELLIGENCE_OFFICER: "wpg10",
     Role.TIPLINE_OPERATOR: "wpg8",
     Role.MUNICIPALITY_RECIPIENT: "wpg8",
+    Role.AGENCY_RECIPIENT: "wpg8",
     Role.LIRC_OFFICER: "wpg17",
     Role.INTEGRITY_OFFICER: "wpg13",
     Role.ADMINISTRATOR: "wpg13",

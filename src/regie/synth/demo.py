@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -31,6 +32,7 @@ DEMO_USERS: dict[Role, tuple[str, str, str, str]] = {
     Role.INTELLIGENCE_OFFICER: ("demo-informatie", "Iris", "", "Informa"),
     Role.TIPLINE_OPERATOR: ("demo-mma", "Mila", "", "Melder"),
     Role.MUNICIPALITY_RECIPIENT: ("demo-gemeente", "Gijs", "", "Gemeentelaar"),
+    Role.AGENCY_RECIPIENT: ("demo-partner", "Fenna", "", "Fiscalist"),
     Role.LIRC_OFFICER: ("demo-lirc", "Lina", "", "Rechtshulp"),
     Role.INTEGRITY_OFFICER: ("demo-integriteit", "Ingrid", "", "Integer"),
     Role.ADMINISTRATOR: ("demo-beheerder", "Bart", "", "Beheer"),
@@ -103,4 +105,17 @@ def ensure_demo_users() -> tuple[str, list[DemoAccount]]:
             position = Position.objects.get(user=existing)
             created = False
         accounts.append(DemoAccount(username, str(role.label), position.scope_label, created))
+        if role == Role.AGENCY_RECIPIENT:
+            _join_demo_agency(position.user)
     return password, accounts
+
+
+def _join_demo_agency(user: Any) -> None:
+    """The demo partner reads for the FIOD when the tip line's synth step made it."""
+    from regie.tips.models import Recipient
+
+    fiod = Recipient.objects.filter(name__startswith="FIOD").first()
+    if fiod is not None and not fiod.members.filter(pk=user.pk).exists():
+        from regie.tips.services import add_member
+
+        add_member(fiod, user.username)

@@ -80,6 +80,7 @@ JOB_TITLES: dict[Role, tuple[str, ...]] = {
     Role.INTELLIGENCE_OFFICER: ("Informatierechercheur", "Senior informatierechercheur"),
     Role.TIPLINE_OPERATOR: ("Medewerker meldkamer M.", "Coördinator M."),
     Role.MUNICIPALITY_RECIPIENT: ("Medewerker openbare orde en veiligheid",),
+    Role.AGENCY_RECIPIENT: ("Medewerker informatie-uitwisseling",),
     Role.LIRC_OFFICER: ("Medewerker internationale rechtshulp", "Senior medewerker LIRC"),
     Role.INTEGRITY_OFFICER: ("Adviseur Veiligheid, Integriteit en Klachten",),
     Role.ADMINISTRATOR: ("Functioneel beheerder",),

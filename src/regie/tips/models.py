@@ -54,7 +54,8 @@ class Recipient(models.Model):
 
     Who signs in for it: for a municipality, staff with the municipality-recipient role
     scoped to ``municipality``; for a police agency recipient, intelligence staff of
-    ``unit``. The private key is kept only protected by the recipient's passphrase."""
+    ``unit``; for another agency, its ``members`` (role agency recipient). The private key
+    is kept only protected by the recipient's passphrase."""
 
     name = models.CharField(_("naam"), max_length=120, unique=True)
     kind = models.CharField(_("soort"), max_length=16, choices=RecipientKind.choices)
@@ -65,6 +66,11 @@ class Recipient(models.Model):
         Municipality, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True)
+    #: Who signs in for a partner agency outside the police (role "Ontvanger
+    #: partnerorganisatie"): FIOD, KMar, Rijksrecherche, inspectorates, insurers.
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="tip_recipients"
+    )
     public_key = models.CharField(_("publieke sleutel"), max_length=64)
     protected_private_key = models.BinaryField()
     fingerprint = models.CharField(_("vingerafdruk"), max_length=64)

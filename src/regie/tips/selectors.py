@@ -17,7 +17,8 @@ from regie.tips.models import CountKind, Delivery, ExpiredCount, Recipient, Reci
 
 def recipient_for(user: Any) -> Recipient | None:
     """The recipient a signed-in user reads for: a municipality's recipient staff for their
-    municipality; intelligence staff of a unit for that unit's police recipient."""
+    municipality; a partner agency's staff for the agency they are a member of; intelligence
+    staff of a unit for that unit's police recipient."""
     position = position_of(user)
     if position is None:
         return None
@@ -25,6 +26,8 @@ def recipient_for(user: Any) -> Recipient | None:
         return Recipient.objects.filter(
             kind=RecipientKind.MUNICIPALITY, municipality_id=position.municipality_id
         ).first()
+    if position.role == Role.AGENCY_RECIPIENT:
+        return Recipient.objects.filter(kind=RecipientKind.AGENCY, members=user).first()
     if position.role == Role.INTELLIGENCE_OFFICER and position.unit_id:
         return Recipient.objects.filter(kind=RecipientKind.AGENCY, unit_id=position.unit_id).first()
     return None

@@ -503,6 +503,37 @@ def close(tip: Tip, actor: Any) -> None:
 # --------------------------------------------------------------------------------------------
 
 
+def add_member(recipient: Recipient, username: str, actor: Any = None) -> None:
+    """Let a partner agency's staff member (role "Ontvanger partnerorganisatie") read for
+    ``recipient``. Refused for municipalities and police recipients (they are found by scope)
+    and for users without that role."""
+    from django.contrib.auth import get_user_model
+
+    from regie.organisation.access import position_of
+    from regie.organisation.roles import Role
+
+    if recipient.kind != RecipientKind.AGENCY or recipient.unit_id is not None:
+        raise TipError("Alleen een partnerorganisatie buiten de politie heeft leden.")
+    user = get_user_model().objects.filter(username=username).first()
+    position = position_of(user) if user is not None else None
+    if user is None or position is None or position.role != Role.AGENCY_RECIPIENT:
+        raise TipError(
+            f"Gebruiker {username!r} bestaat niet of heeft niet de rol Ontvanger "
+            "partnerorganisatie."
+        )
+    if Recipient.objects.filter(members=user).exclude(pk=recipient.pk).exists():
+        raise TipError(f"Gebruiker {username!r} leest al voor een andere ontvanger.")
+    with transaction.atomic():
+        recipient.members.add(user)
+        audit_log(
+            actor=actor,
+            action=Action.CHANGE,
+            object_type="tips.recipient",
+            object_id=recipient.pk,
+            detail={"member_added": user.pk},
+        )
+
+
 def create_recipient(
     *,
     name: str,

@@ -8,6 +8,7 @@ regie tips add-recipient NAME --kind agency|municipality --topics a,b [--municip
                          [--unit CODE] [--area GM...,GM...] [--connected-on YYYY-MM-DD]
                                        # new recipient with a key pair; the passphrase is
                                        # read from the environment variable TIPS_PASSPHRASE
+regie tips add-member RECIPIENT USERNAME  # a partner agency's staff member reads for it
 regie tips invoices YEAR               # the year's invoices under both models
 """
 
@@ -24,7 +25,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from regie.organisation.models import Municipality, Unit
 from regie.tips import services
-from regie.tips.models import RecipientKind
+from regie.tips.models import Recipient, RecipientKind
 
 
 class Command(BaseCommand):
@@ -45,6 +46,9 @@ class Command(BaseCommand):
         add.add_argument("--unit")
         add.add_argument("--area", default="")
         add.add_argument("--connected-on")
+        member = sub.add_parser("add-member")
+        member.add_argument("recipient", help="the recipient's name")
+        member.add_argument("username")
         invoices = sub.add_parser("invoices")
         invoices.add_argument("year", type=int)
 
@@ -58,6 +62,15 @@ class Command(BaseCommand):
             self._serve(opts["bind"], opts["workers"])
         elif action == "add-recipient":
             self._add(opts)
+        elif action == "add-member":
+            recipient = Recipient.objects.filter(name=opts["recipient"]).first()
+            if recipient is None:
+                raise CommandError(f"unknown recipient {opts['recipient']!r}")
+            try:
+                services.add_member(recipient, opts["username"])
+            except services.TipError as exc:
+                raise CommandError(str(exc)) from None
+            self.stdout.write(f"{opts['username']} reads for {recipient.name}")
         elif action == "invoices":
             try:
                 n = services.issue_invoices(opts["year"], None)
