@@ -39,6 +39,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -240,10 +241,10 @@ def age_on(born: dt.date, day: dt.date) -> int:
 # --------------------------------------------------------------------------------------------
 
 
-class Condition:
+class Condition(ABC):
+    @abstractmethod
     def facts(self, reg: RegFacts, cache: dict[str, list[Token]]) -> list[dict[str, Any]] | None:
         """The triggering facts when the condition holds, else None."""
-        raise NotImplementedError
 
     def repeat_windows(self) -> set[int]:
         return set()

@@ -17,6 +17,7 @@ diacritics; the rank is ``bm25`` (title 4, body 1, names 2).
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -34,20 +35,24 @@ def _sql(sql: str, params: list[Any], output: Field[Any, Any]) -> RawSQL:
     return RawSQL(sql, params, output_field=output)  # noqa: S611
 
 
-class Backend:
+class Backend(ABC):
     def write(self, rows: Sequence[tuple[int, str, str, str]]) -> None:
-        """(document id, title, body, names) of documents just written."""
+        """(document id, title, body, names) of documents just written. Nothing by default:
+        PostgreSQL keeps its text columns itself; SQLite's FTS5 table is written here."""
+        return None
 
     def delete(self, doc_ids: Iterable[int]) -> None:
-        """Documents about to be removed."""
+        """Documents about to be removed (nothing by default, as :meth:`write`)."""
+        return None
 
+    @abstractmethod
     def match(self, parsed: ParsedQuery) -> Any | None:
-        raise NotImplementedError
+        """The SQL condition of a text or name match (``None``: the query has neither)."""
 
+    @abstractmethod
     def ranks(self, parsed: ParsedQuery, doc_ids: Sequence[int]) -> dict[int, float]:
         """The relevance of each of these documents (higher is better; 0 without a text or
         name match)."""
-        raise NotImplementedError
 
 
 class PostgresBackend(Backend):

@@ -16,6 +16,7 @@ rules, the audit and ``regie search reindex --kind KIND`` then work for it uncha
 from __future__ import annotations
 
 import datetime as dt
+from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -215,7 +216,7 @@ class RegistrationProvider:
 # --- Core objects ------------------------------------------------------------------------------
 
 
-class CoreProvider:
+class CoreProvider(ABC):
     """Persons, organisations, goods and locations: registered once, visible through the
     registrations that involve them (or the objects merged into them). Merged objects are
     not indexed themselves; their survivor carries their names and identifiers."""
@@ -225,12 +226,13 @@ class CoreProvider:
     perm = Perm.VIEW_REGISTRATION
     column: str
 
+    @abstractmethod
     def model(self) -> Any:
-        raise NotImplementedError
+        """The core-object model of this kind."""
 
+    @abstractmethod
     def describe(self, obj: Any) -> tuple[str, str, str, list[str]]:
         """(title, body, names, identifier values) of one object."""
-        raise NotImplementedError
 
     def families(self, object_ids: Sequence[int]) -> dict[int, list[Any]]:
         """survivor id -> [survivor, objects merged into it (recursively)...] for these ids

@@ -400,24 +400,29 @@ def proposed_recipients(tip: Tip) -> list[tuple[Recipient, str]]:
 
 
 def set_not_concrete(tip: Tip, actor: Any) -> None:
-    now = timezone.now()
     with _locked(tip) as locked:
         if locked.status != Status.NEW:
             raise TipError("Alleen een nieuwe melding kan als niet concreet worden beoordeeld.")
         locked.concrete = False
-        locked.status = Status.NOT_CONCRETE
-        locked.closed_at = now
-        locked.expires_at = retention.expiry_date(
-            locked.received_at, closed_at=now, policy=conf.retention_policy()
-        )
-        locked.save(update_fields=["concrete", "status", "closed_at", "expires_at"])
-        audit_log(
-            actor=actor,
-            action=Action.CHANGE,
-            object_type="tips.tip",
-            object_id=tip.pk,
-            detail={"status": Status.NOT_CONCRETE},
-        )
+        _close_locked(locked, Status.NOT_CONCRETE, ["concrete"], actor)
+
+
+def _close_locked(locked: Tip, status: Status, also: list[str], actor: Any) -> None:
+    """End a locked tip with ``status``: closed now, expiring after the closed-tip term."""
+    now = timezone.now()
+    locked.status = status
+    locked.closed_at = now
+    locked.expires_at = retention.expiry_date(
+        locked.received_at, closed_at=now, policy=conf.retention_policy()
+    )
+    locked.save(update_fields=[*also, "status", "closed_at", "expires_at"])
+    audit_log(
+        actor=actor,
+        action=Action.CHANGE,
+        object_type="tips.tip",
+        object_id=locked.pk,
+        detail={"status": status},
+    )
 
 
 def forward(
@@ -479,23 +484,10 @@ def forward(
 
 
 def close(tip: Tip, actor: Any) -> None:
-    now = timezone.now()
     with _locked(tip) as locked:
         if locked.status == Status.CLOSED:
             raise TipError("Deze melding is al afgesloten.")
-        locked.status = Status.CLOSED
-        locked.closed_at = now
-        locked.expires_at = retention.expiry_date(
-            locked.received_at, closed_at=now, policy=conf.retention_policy()
-        )
-        locked.save(update_fields=["status", "closed_at", "expires_at"])
-        audit_log(
-            actor=actor,
-            action=Action.CHANGE,
-            object_type="tips.tip",
-            object_id=tip.pk,
-            detail={"status": Status.CLOSED},
-        )
+        _close_locked(locked, Status.CLOSED, [], actor)
 
 
 # --------------------------------------------------------------------------------------------
